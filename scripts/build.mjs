@@ -1,0 +1,40 @@
+// Build: regenerate the Langium parser when the grammar changed, then bundle the CLI, the
+// language server and the VS Code extension with esbuild. Bundles keep `ko` start-up fast.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const grammar = join(root, 'src/language/ko.langium');
+const generated = join(root, 'src/language/generated/grammar.ts');
+if (!existsSync(generated) || statSync(generated).mtimeMs < statSync(grammar).mtimeMs) {
+    execFileSync(process.execPath, ['--import', './scripts/node20-polyfill.mjs',
+        'node_modules/langium-cli/bin/langium.js', 'generate'], { cwd: root, stdio: 'inherit' });
+}
+mkdirSync(join(root, 'dist'), { recursive: true });
+const polyfill = join(root, 'scripts/node20-polyfill.mjs');
+const common = {
+    bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning',
+    inject: [polyfill], legalComments: 'none',
+};
+const started = Date.now();
+await Promise.all([
+    // The CLI is ESM with code splitting so `ko check` loads neither the runtime nor the LSP.
+    build({
+        ...common, entryPoints: { 'cli/main': 'src/cli/main.ts' }, outdir: join(root, 'dist'),
+        format: 'esm', splitting: true, outExtension: { '.js': '.mjs' },
+        banner: { js: "import { createRequire as __koCreateRequire } from 'module'; const require = __koCreateRequire(import.meta.url);" },
+        minify: true,
+    }),
+    ...(existsSync(join(root, 'server/main.ts')) ? [build({
+        ...common, entryPoints: { 'server/main': 'server/main.ts' }, outdir: join(root, 'dist'), format: 'cjs',
+        outExtension: { '.js': '.cjs' },
+    })] : []),
+    ...(existsSync(join(root, 'client/extension.ts')) ? [build({
+        ...common, entryPoints: { 'client/extension': 'client/extension.ts' }, outdir: join(root, 'dist'), format: 'cjs',
+        outExtension: { '.js': '.cjs' }, external: ['vscode'],
+    })] : []),
+]);
+console.log(`build: bundles written to dist/ in ${Date.now() - started} ms`);

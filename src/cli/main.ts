@@ -1,0 +1,32 @@
+// Entry of the `ko` command line: dispatches to one module per subcommand, loaded lazily so
+// that a quick `ko check` does not pay for the runtime or the language server.
+import { usageError, type CommandModule } from './cli-util.js';
+
+const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+};
+
+export const usage = () => [
+    'usage: ko <command> [arguments]',
+    '',
+    'commands:',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`),
+    '',
+    'Run `ko <command> --help` for the options of one command.',
+].join('\n');
+
+/** Runs the CLI and returns the process exit code (0 ok, 1 failure, 2 bad usage). */
+export async function main(argv: string[]): Promise<number> {
+    const [name, ...rest] = argv;
+    if (!name || name === '--help' || name === '-h' || name === 'help') {
+        process.stdout.write(usage() + '\n');
+        return name ? 0 : 2;
+    }
+    if (name === '--version') {
+        process.stdout.write('ko 0.1.0\n');
+        return 0;
+    }
+    const command = commands[name];
+    if (!command) return usageError(`unknown command "${name}"\n\n${usage()}`);
+    const module = await command.load();
+    return module.run(rest);
+}

@@ -1,0 +1,145 @@
+// Helpers over the generated Ko AST that every layer shares (validator, LSP, runtime):
+// reference paths (`a.b.c` is Select(Select(Ref a, b), c) in the AST), hoisted functions,
+// step lists and term-list shapes.
+import { AstUtils, type AstNode } from 'langium';
+import {
+    isFuncDef, isInlineFunc, isInvoke, isAugment, isRef, isSelect,
+    type Expr, type FuncDef, type KoFile, type Ref, type Select, type Term,
+} from './generated/ast.js';
+
+/** A dotted reference `p0.p1...pn` as the reference parser sees it (one Ref plus Selects). */
+export interface RefPath {
+    /** The outermost node of the path (a Ref or the last Select). */
+    readonly node: Ref | Select;
+    readonly head: Ref;
+    readonly segments: readonly string[];
+}
+
+/** The path rooted at `ref`: the maximal chain of `.name` selections applied directly to it. */
+export function refPathOf(ref: Ref): RefPath {
+    const segments = [ref.name];
+    let node: Ref | Select = ref;
+    while (isSelect(node.$container) && node.$container.target === node && node.$container.field !== undefined) {
+        node = node.$container;
+        segments.push(node.field);
+    }
+    return { node, head: ref, segments };
+}
+
+/** If `expr` is a pure path (Ref with selections), returns it; otherwise undefined. */
+export function asRefPath(expr: Expr | undefined): RefPath | undefined {
+    let node: Expr | undefined = expr;
+    while (isSelect(node)) node = node.target;
+    if (!isRef(node)) return undefined;
+    const path = refPathOf(node);
+    return path.node === expr ? path : undefined;
+}
+
+/** The function definition (top-level or inline) whose body lexically contains `node`. */
+export function enclosingFunction(node: AstNode): FuncDef | undefined {
+    let current = node.$container;
+    while (current && !isFuncDef(current)) current = current.$container;
+    return current;
+}
+
+/** Every function of a file: top-level ones and inline definitions (hoisted, §3.2), in order. */
+export function allFunctions(file: KoFile): FuncDef[] {
+    const out: FuncDef[] = [];
+    for (const node of AstUtils.streamAllContents(file)) if (isFuncDef(node)) out.push(node);
+    return out;
+}
+
+/** True for a definition that appears in value position (`label: g(x) { ... }`). */
+export function isInlineDefinition(func: FuncDef): boolean {
+    return isInlineFunc(func.$container);
+}
+
+/** The labeled steps of a body (terms without a label are errors reported elsewhere). */
+export function stepsOf(func: FuncDef): Term[] {
+    return func.terms.filter(t => t.label !== undefined);
+}
+
+export type TermListShape = 'empty' | 'labeled' | 'positional' | 'mixed';
+
+/** Whether a bracket holds only `label: x` terms, only bare formulas, or a (forbidden) mix. */
+export function termListShape(terms: readonly Term[]): TermListShape {
+    if (terms.length === 0) return 'empty';
+    const labeled = terms.filter(t => t.colon).length;
+    if (labeled === terms.length) return 'labeled';
+    if (labeled === 0) return 'positional';
+    return 'mixed';
+}
+
+/** The callee path of a call or augmentation (`F(...)`, `a.F[...]`), if it is a plain path. */
+export function calleePath(call: Expr): RefPath | undefined {
+    if (isInvoke(call) || isAugment(call)) {
+        let target: Expr = call.target;
+        // `G[x: 1](y: 2)`: both bracket lists go to G.
+        while (isAugment(target)) target = target.target;
+        return asRefPath(target);
+    }
+    return undefined;
+}
+
+/** The name of the monadic parameter of a function, if any. */
+export function monadicParam(func: FuncDef): string | undefined {
+    return func.params.find(p => p.monadic)?.name;
+}
+
+/** A string literal's value as the reference stores it (raw strings keep their backticks). */
+export function unquoteKoString(text: string): string {
+    if (text.startsWith('`')) return text;
+    return decodeGoString(text).value;
+}
+
+export interface DecodedString { value: string; error?: { offset: number; length: number; message: string } }
+
+/** Decodes a Go interpreted string literal (with quotes); reports the first invalid escape. */
+export function decodeGoString(text: string): DecodedString {
+    let out = '';
+    const end = text.length > 1 && text.endsWith('"') && !isEscapedQuote(text) ? text.length - 1 : text.length;
+    if (end === text.length) return { value: text.slice(1), error: { offset: 0, length: text.length, message: 'string literal not terminated' } };
+    for (let i = 1; i < end; i++) {
+        const c = text[i];
+        if (c !== '\\') { out += c; continue; }
+        const e = text[i + 1];
+        const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"' };
+        if (e in simple) { out += simple[e]; i++; continue; }
+        const hex = (n: number, from: number) => /^[0-9a-fA-F]+$/.test(text.slice(from, from + n)) && from + n <= end ? parseInt(text.slice(from, from + n), 16) : -1;
+        if (e === 'x' || e === 'u' || e === 'U') {
+            const n = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+            const code = hex(n, i + 2);
+            if (code < 0 || code > 0x10ffff || (e !== 'x' && code >= 0xd800 && code < 0xe000)) {
+                return { value: out, error: { offset: i, length: Math.min(n + 2, end - i), message: `invalid escape \\${e}: expects ${n} hexadecimal digits` } };
+            }
+            out += e === 'x' ? String.fromCharCode(code) : String.fromCodePoint(code);
+            i += n + 1;
+            continue;
+        }
+        if (e !== undefined && e >= '0' && e <= '7') {
+            const digits = text.slice(i + 1, i + 4);
+            if (!/^[0-7]{3}$/.test(digits) || parseInt(digits, 8) > 255) {
+                return { value: out, error: { offset: i, length: Math.min(4, end - i), message: 'invalid escape: an octal escape needs three digits up to \\377' } };
+            }
+            out += String.fromCharCode(parseInt(digits, 8));
+            i += 3;
+            continue;
+        }
+        return { value: out, error: { offset: i, length: 2, message: `invalid escape \\${e ?? ''} in string literal` } };
+    }
+    return { value: out };
+}
+
+function isEscapedQuote(text: string): boolean {
+    // `"abc\"` ends with an escaped quote: count the backslashes before the last character.
+    let n = 0;
+    for (let i = text.length - 2; i > 0 && text[i] === '\\'; i--) n++;
+    return n % 2 === 1;
+}
+
+/** Parses a Ko integer token; undefined when it is not plain decimal or overflows int64. */
+export function parseKoInteger(text: string): bigint | undefined {
+    if (!/^\d+$/.test(text)) return undefined;
+    const value = BigInt(text);
+    return value > 9223372036854775807n ? undefined : value;
+}
