@@ -80,3 +80,163 @@ export interface GraphResult {
     version: number;
     functions: GraphFunction[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Run events: `ko run FILE.ko:Func [k=v ...] [word] --events ndjson` writes one JSON object per
+// line on stdout (and nothing else on stdout; human output goes to stderr). The VS Code client
+// reads them to drive live step status, the Runs output and notifications. Step ids are graph
+// node ids (`<packagePath>.<Function>/<label>`), so status attaches to graph nodes directly.
+// Times are ISO-8601 strings; durations are milliseconds. Unknown fields must be ignored and
+// unknown `type`s skipped, so the format can grow without breaking older clients.
+
+/** Value of the `--events` flag that selects this format. */
+export const RunEventsFlag = '--events';
+export const RunEventsFormat = 'ndjson';
+/** Bumped only on incompatible changes; carried by `run-started`. */
+export const RunEventsVersion = 1;
+
+/** Flags the client passes to `ko run` (besides the target and the function's arguments). */
+export const RunCliFlags = {
+    /** `--until <label>`: run the function only as far as the step (and what it depends on). */
+    until: '--until',
+    /** `--executor local|kubernetes` */
+    executor: '--executor',
+    /** `--context <kube context>` and `--namespace <ns>` for the Kubernetes executor. */
+    kubeContext: '--context',
+    kubeNamespace: '--namespace',
+    /** `--package-root <dir>` (repeatable): extra package roots besides the workspace folders. */
+    packageRoot: '--package-root',
+} as const;
+
+export type RunStepStatus = 'queued' | 'running' | 'cached' | 'succeeded' | 'failed';
+
+interface RunEventBase {
+    runId: string;
+    /** ISO-8601 time the event happened. */
+    time: string;
+}
+
+interface StepEventBase extends RunEventBase {
+    /** `<packagePath>.<Function>/<label>`; the same id as the step's GraphNode. */
+    step: string;
+    /** Where the step is written (absolute path and range), when the runtime knows it. */
+    file?: string;
+    range?: KoRange;
+}
+
+export interface RunStartedEvent extends RunEventBase {
+    type: 'run-started';
+    version: number;
+    /** `<packagePath>.<Function>` of the function being run. */
+    function: string;
+    /** The target as given on the command line, e.g. `pipelines/train.ko:Main`. */
+    target: string;
+    /** `local` or `kubernetes:<context>/<namespace>`. */
+    executor: string;
+    /** The `--until` label, when the run stops at a step. */
+    until?: string;
+}
+
+export interface StepQueuedEvent extends StepEventBase { type: 'step-queued' }
+
+export interface StepStartedEvent extends StepEventBase {
+    type: 'step-started';
+    /** 1 for the first attempt, more on retries. */
+    attempt?: number;
+    /** Where it runs: `local:<host>` or `kubernetes:<context>/<namespace>/<job>`. */
+    placement?: string;
+    /** The content-derived cache key of the step, when it is a cached (container) step. */
+    cacheKey?: string;
+}
+
+export interface StepLogEvent extends StepEventBase {
+    type: 'step-log';
+    stream: 'stdout' | 'stderr';
+    line: string;
+}
+
+/** The step's value came from the store; it did not run. */
+export interface StepCachedEvent extends StepEventBase {
+    type: 'step-cached';
+    cacheKey: string;
+    /** One-line summary of the value (shortened by the runtime to at most ~200 characters). */
+    value?: string;
+}
+
+export interface StepFinishedEvent extends StepEventBase {
+    type: 'step-finished';
+    durationMs: number;
+    /** Exit code of a container step (0); absent for pure steps. */
+    exitCode?: number;
+    cacheKey?: string;
+    value?: string;
+}
+
+export interface StepFailedEvent extends StepEventBase {
+    type: 'step-failed';
+    durationMs: number;
+    /** Exit code of a failed container step; absent for evaluation errors. */
+    exitCode?: number;
+    cacheKey?: string;
+    /** One-line error message. */
+    error: string;
+}
+
+export interface RunFinishedEvent extends RunEventBase {
+    type: 'run-finished';
+    ok: boolean;
+    durationMs: number;
+    /** One-line summary of the function's return value, when ok. */
+    value?: string;
+    /** One-line error, when not ok (also for errors before any step ran, e.g. a compile error). */
+    error?: string;
+}
+
+export type StepRunEvent =
+    | StepQueuedEvent | StepStartedEvent | StepLogEvent | StepCachedEvent | StepFinishedEvent | StepFailedEvent;
+export type RunEvent = RunStartedEvent | StepRunEvent | RunFinishedEvent;
+
+// ---------------------------------------------------------------------------------------------
+// Graph preview webview <-> extension messages (postMessage payloads). The extension owns the
+// state (graph, layout, status); the webview only renders and reports user gestures.
+
+/** Laid-out geometry computed by the extension (elkjs), keyed by graph node id. */
+export interface GraphLayoutNode { id: string; x: number; y: number; width: number; height: number }
+export interface GraphLayoutEdge { from: string; to: string; points: { x: number; y: number }[] }
+export interface GraphLayoutGroup {
+    /** The GraphFunction id. */
+    id: string;
+    label: string;
+    x: number; y: number; width: number; height: number;
+}
+export interface GraphLayout {
+    width: number;
+    height: number;
+    groups: GraphLayoutGroup[];
+    nodes: GraphLayoutNode[];
+    edges: GraphLayoutEdge[];
+}
+
+/** The one-line status a node shows (already formatted by the extension). */
+export interface WebviewNodeStatus { status: RunStepStatus; text?: string; stale?: boolean }
+
+export type ToWebviewMessage =
+    | { type: 'graph'; uri: string; version: number; graph: GraphResult; layout: GraphLayout; error?: string }
+    | { type: 'status'; statuses: Record<string, WebviewNodeStatus> }
+    | { type: 'highlight'; nodeId: string | null }
+    | { type: 'fit' }
+    | { type: 'request-svg' }
+    | { type: 'error'; message: string };
+
+export type FromWebviewMessage =
+    | { type: 'ready' }
+    | { type: 'reveal'; nodeId: string }
+    | { type: 'run-to'; nodeId: string }
+    | { type: 'svg'; svg: string }
+    | { type: 'viewport'; x: number; y: number; scale: number };
+
+/** What the graph panel persists (getState/setState and the panel serializer). */
+export interface GraphWebviewState {
+    uri: string;
+    viewport?: { x: number; y: number; scale: number };
+}
