@@ -1,0 +1,4 @@
+// The list of gate modules the interpreter loads: each import registers its gates with the
+// gate registry as a side effect. To plug in a new package (e.g. `pipeline`), add one import
+// line here; nothing else in the interpreter needs to change.
+export const GATE_MODULES_LOADED = true;
