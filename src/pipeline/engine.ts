@@ -1,0 +1,279 @@
+// The pipeline engine: turns one container step request into a cache key, answers it from the
+// store when the key is recorded, and otherwise runs it on an executor, ingests its log and
+// outputs into the object store and records the outcome (first writer wins). It knows nothing
+// of Ko values; pipeline-gates.ts maps values to requests and outcomes back to values.
+import { rmSync } from 'node:fs';
+import { dirname, relative, isAbsolute } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Executor, StepEvent, StepSpec } from './executor.js';
+import type { Store } from '../store/store.js';
+import type { RunRecorder, StepStatus } from '../store/run-records.js';
+import type { RecordedFile, SourcePosition, StepRecord } from '../store/step-records.js';
+import { deriveKey, keyEnv, normaliseFormula, redactEnv, sortInputs, KEY_VERSION, type KeyComponents } from '../store/keys.js';
+
+/** A file value: content hash plus the name it is known by and, when a step made it, its producer. */
+export interface FileRef {
+    readonly hash: string;
+    readonly size: number;
+    readonly name: string;
+    readonly producer?: string;
+    /** The workspace path of a `pipeline.File` value. */
+    readonly path?: string;
+}
+
+export interface StepRequest {
+    /** `Func.label`, for people. */
+    readonly stepName: string;
+    /** Stable id of the step in the program (`pkg.Func/label`), plus call path for uniqueness. */
+    readonly stepId: string;
+    readonly stepPath?: string;
+    readonly callee: string;
+    /** The step's formula as written; normalised before it enters the key. */
+    readonly formula: string;
+    readonly source?: SourcePosition;
+    readonly image: string;
+    readonly command: readonly string[];
+    readonly args: readonly string[];
+    readonly env: Readonly<Record<string, string>>;
+    readonly inputs: readonly { name: string; file: FileRef }[];
+    readonly workdir?: string;
+    readonly timeoutSeconds?: number;
+    readonly retries: number;
+    readonly cache: boolean;
+    readonly salt: string;
+}
+
+export interface StepOutcome {
+    readonly key: string;
+    readonly exitCode: number;
+    /** Raw stdout; the gate removes one trailing newline. */
+    readonly stdout: string;
+    readonly outputs: readonly FileRef[];
+    readonly status: 'cached' | 'executed' | 'adopted';
+    readonly record: StepRecord;
+}
+
+export type ProgressEvent =
+    | { kind: 'started'; stepName: string; key: string; attempt: number }
+    | { kind: 'cached'; stepName: string; key: string; fromRun: string }
+    | { kind: 'finished'; stepName: string; key: string; exitCode: number; durationMs: number; attempts: number; adopted: boolean }
+    | { kind: 'retrying'; stepName: string; key: string; attempt: number; reason: string }
+    | { kind: 'failed'; stepName: string; key: string; exitCode: number; attempts: number }
+    | { kind: 'nondeterminism'; stepName: string; key: string; evidence: string }
+    | { kind: 'log'; stepName: string; key: string; stream: 'stdout' | 'stderr'; line: string };
+
+export class StepFailedError extends Error {
+    constructor(readonly stepName: string, readonly key: string, readonly exitCode: number, readonly attempts: number,
+        readonly logTail: string, readonly logHash: string | undefined) {
+        super(`step ${stepName} failed with exit code ${exitCode} after ${attempts} attempt${attempts === 1 ? '' : 's'} (key ${key.slice(0, 12)})\n${logTail}`);
+        this.name = 'StepFailedError';
+    }
+}
+
+export interface EngineOptions {
+    readonly store: Store;
+    readonly executor: Executor;
+    readonly runId: string;
+    readonly recorder?: RunRecorder;
+    readonly onProgress?: (event: ProgressEvent) => void;
+    /** Runs work under an outer concurrency limit (the interpreter's); identity by default. */
+    readonly limited?: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+const INLINE_STDOUT = 64 * 1024;
+
+export class PipelineEngine {
+    private readonly inflight = new Map<string, Promise<StepOutcome>>();
+    /** Counters for tests, benches and the run summary. */
+    readonly stats = { cached: 0, executed: 0, adopted: 0, failed: 0 };
+
+    constructor(private readonly options: EngineOptions) {}
+
+    get runId(): string { return this.options.runId; }
+
+    components(req: StepRequest): KeyComponents {
+        return {
+            v: KEY_VERSION,
+            callee: req.callee,
+            formula: normaliseFormula(req.formula),
+            image: req.image,
+            command: [...req.command],
+            args: [...req.args],
+            env: keyEnv(req.env, this.options.store.secretSalt()),
+            inputs: sortInputs(req.inputs.map(i => ({ name: i.name, hash: i.file.hash }))),
+            workdir: req.workdir ?? '',
+            salt: req.salt,
+            // cache: false gets a fresh key per execution, so it still has a record and provenance.
+            ...(req.cache ? {} : { nonce: `${this.options.runId}/${randomBytes(8).toString('hex')}` }),
+        };
+    }
+
+    async runStep(req: StepRequest, signal: AbortSignal): Promise<StepOutcome> {
+        const components = this.components(req);
+        const key = deriveKey(components);
+        // The same key twice in one run (a step in a loop with equal inputs) executes once.
+        const pending = this.inflight.get(key);
+        if (pending) return pending;
+        const work = this.resolve(req, key, components, signal);
+        this.inflight.set(key, work);
+        try {
+            return await work;
+        } finally {
+            this.inflight.delete(key);
+        }
+    }
+
+    /** The recorded outcome for a key, if complete: every object it names must be present. */
+    lookup(key: string): StepRecord | undefined {
+        const { store } = this.options;
+        const record = store.steps.get(key);
+        if (!record) return undefined;
+        const complete = record.outputs.every(o => store.objects.has(o.hash, o.size))
+            && (record.stdoutHash === undefined || store.objects.has(record.stdoutHash));
+        if (complete) return record;
+        // Objects were removed behind our back (manual deletion): recompute rather than fail.
+        store.steps.quarantine(store.steps.path(key));
+        return undefined;
+    }
+
+    private async resolve(req: StepRequest, key: string, components: KeyComponents, signal: AbortSignal): Promise<StepOutcome> {
+        const { store } = this.options;
+        const progress = this.options.onProgress ?? (() => {});
+        if (req.cache) {
+            const hit = this.lookup(key);
+            if (hit) {
+                this.stats.cached++;
+                progress({ kind: 'cached', stepName: req.stepName, key, fromRun: hit.runId });
+                this.journal(req, key, 'cached', { exitCode: hit.exitCode, logHash: hit.logHash });
+                return this.outcome(hit, 'cached');
+            }
+        }
+        for (const input of req.inputs) {
+            if (!store.objects.has(input.file.hash)) throw new Error(`input ${input.name} of ${req.stepName}: object ${input.file.hash} is not in the store`);
+        }
+        const spec: StepSpec = {
+            id: `${this.options.runId}/${req.stepId}#${key.slice(0, 12)}`,
+            runId: this.options.runId,
+            stepName: req.stepName,
+            key,
+            image: req.image,
+            command: req.command,
+            args: req.args,
+            env: req.env,
+            inputs: req.inputs.map(i => ({ name: i.name, objectPath: store.objects.path(i.file.hash), hash: i.file.hash })),
+            ...(req.workdir ? { workdir: req.workdir } : {}),
+            ...(req.timeoutSeconds ? { timeoutSeconds: req.timeoutSeconds } : {}),
+            retries: req.retries,
+        };
+        const onEvent = (e: StepEvent) => {
+            if (e.kind === 'started') progress({ kind: 'started', stepName: req.stepName, key, attempt: e.attempt });
+            else if (e.kind === 'retrying') progress({ kind: 'retrying', stepName: req.stepName, key, attempt: e.attempt, reason: e.reason });
+            else if (e.kind === 'log') progress({ kind: 'log', stepName: req.stepName, key, stream: e.stream, line: e.line });
+        };
+        const limited = this.options.limited ?? (<T>(w: () => Promise<T>) => w());
+        let result;
+        try {
+            result = await limited(() => this.options.executor.run(spec, signal, onEvent));
+        } catch (e) {
+            this.journal(req, key, 'cancelled', {});
+            throw e;
+        }
+        const workDir = dirname(result.logPath);
+        try {
+            const log = await store.objects.putFile(result.logPath, { move: true });
+            const durationMs = Date.parse(result.finishedAt) - Date.parse(result.startedAt);
+            if (result.exitCode !== 0) {
+                this.stats.failed++;
+                // Failures are journaled (for ko log) but never recorded as the key's outcome: a rerun retries them.
+                this.journal(req, key, 'failed', { exitCode: result.exitCode, logHash: log.hash, durationMs });
+                progress({ kind: 'failed', stepName: req.stepName, key, exitCode: result.exitCode, attempts: result.attempts });
+                throw new StepFailedError(req.stepName, key, result.exitCode, result.attempts, tail(store.objects.read(log.hash).toString('utf8'), 20), log.hash);
+            }
+            const outputs: RecordedFile[] = [];
+            for (const o of result.outputs) {
+                const ref = await store.objects.putFile(o.localPath, { move: true });
+                outputs.push({ name: o.name, hash: ref.hash, size: ref.size });
+            }
+            const bigStdout = Buffer.byteLength(result.stdout) > INLINE_STDOUT;
+            const record: StepRecord = {
+                key,
+                components,
+                stepName: req.stepName,
+                ...(req.source ? { source: req.source } : {}),
+                runId: this.options.runId,
+                exitCode: result.exitCode,
+                ...(bigStdout ? { stdoutHash: store.objects.putBytes(result.stdout).hash } : { stdout: result.stdout }),
+                outputs,
+                inputs: req.inputs.map(i => ({ name: i.name, hash: i.file.hash, size: i.file.size,
+                    ...(i.file.producer ? { producer: i.file.producer } : {}), ...(i.file.path ? { path: i.file.path } : {}) })),
+                logHash: log.hash,
+                attempts: result.attempts,
+                startedAt: result.startedAt,
+                finishedAt: result.finishedAt,
+                durationMs,
+                placement: result.placement,
+                executor: this.options.executor.name,
+                env: redactEnv(req.env),
+                cache: req.cache,
+            };
+            const committed = store.steps.commit(record);
+            if (!committed.won) {
+                // Another runner recorded this key first: adopt its outcome, keep ours as evidence if it differs.
+                this.stats.adopted++;
+                if (!sameOutcome(committed.record, record)) {
+                    const evidence = store.steps.recordEvidence(key, committed.record, record);
+                    progress({ kind: 'nondeterminism', stepName: req.stepName, key, evidence });
+                }
+                this.journal(req, key, 'adopted', { exitCode: committed.record.exitCode, logHash: committed.record.logHash, durationMs });
+                progress({ kind: 'finished', stepName: req.stepName, key, exitCode: 0, durationMs, attempts: result.attempts, adopted: true });
+                return this.outcome(committed.record, 'adopted');
+            }
+            this.stats.executed++;
+            this.journal(req, key, 'executed', { exitCode: 0, logHash: log.hash, durationMs });
+            progress({ kind: 'finished', stepName: req.stepName, key, exitCode: 0, durationMs, attempts: result.attempts, adopted: false });
+            return this.outcome(record, 'executed');
+        } finally {
+            if (isInside(store.workDir, workDir)) rmSync(workDir, { recursive: true, force: true });
+        }
+    }
+
+    private outcome(record: StepRecord, status: StepOutcome['status']): StepOutcome {
+        const stdout = record.stdout ?? this.options.store.objects.read(record.stdoutHash!).toString('utf8');
+        return {
+            key: record.key,
+            exitCode: record.exitCode,
+            stdout,
+            outputs: record.outputs.map(o => ({ hash: o.hash, size: o.size, name: o.name, producer: record.key })),
+            status,
+            record,
+        };
+    }
+
+    private journal(req: StepRequest, key: string, status: StepStatus, extra: { exitCode?: number; logHash?: string; durationMs?: number }): void {
+        this.options.recorder?.step({
+            stepName: req.stepName,
+            ...(req.stepPath ? { stepPath: req.stepPath } : {}),
+            key,
+            status,
+            at: new Date().toISOString(),
+            ...extra,
+            ...(req.source ? { source: req.source } : {}),
+        });
+    }
+}
+
+function sameOutcome(a: StepRecord, b: StepRecord): boolean {
+    if (a.exitCode !== b.exitCode || (a.stdout ?? a.stdoutHash) !== (b.stdout ?? b.stdoutHash)) return false;
+    if (a.outputs.length !== b.outputs.length) return false;
+    return a.outputs.every((o, i) => o.name === b.outputs[i].name && o.hash === b.outputs[i].hash);
+}
+
+function tail(text: string, lines: number): string {
+    const all = text.replace(/\n$/, '').split('\n');
+    return all.slice(-lines).join('\n');
+}
+
+function isInside(dir: string, path: string): boolean {
+    const rel = relative(dir, path);
+    return rel.length > 0 && !rel.startsWith('..') && !isAbsolute(rel);
+}

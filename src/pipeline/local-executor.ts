@@ -1,0 +1,254 @@
+// The embedded default executor: each step is a host process (the image is recorded, not
+// pulled: local runs use the host's programs) in its own process group, scratch directory and
+// environment, with a timeout, cancellation, retries with backoff and bounded concurrency.
+import { spawn } from 'node:child_process';
+import { closeSync, copyFileSync, constants as fsc, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { availableParallelism, constants as osConstants, hostname } from 'node:os';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Executor, StepEvent, StepOutputFile, StepResult, StepSpec } from './executor.js';
+
+export interface LocalExecutorOptions {
+    /** Scratch root; on the store's filesystem so outputs can be renamed into objects. */
+    readonly workRoot: string;
+    readonly concurrency?: number;
+    /** First retry delay; doubles per attempt, capped at 10 s. */
+    readonly backoffMs?: number;
+    /** Time between SIGTERM and SIGKILL on timeout or cancellation. */
+    readonly killGraceMs?: number;
+    /** Upper bound on stdout kept in memory (the log file always has everything). */
+    readonly maxStdoutBytes?: number;
+}
+
+/** Host variables a step may see; everything else comes from the step's own `env`. */
+const PASSED_HOST_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'USER'];
+
+export class CancelledError extends Error {
+    override readonly name = 'AbortError';
+}
+
+export class LocalExecutor implements Executor {
+    readonly name = 'local' as const;
+    private readonly limit: number;
+    private active = 0;
+    private readonly waiting: (() => void)[] = [];
+    private readonly live = new Set<number>();
+    private closed = false;
+    private readonly lastDir = new Map<string, string>();
+
+    constructor(private readonly options: LocalExecutorOptions) {
+        this.limit = Math.max(1, options.concurrency ?? availableParallelism());
+    }
+
+    async run(step: StepSpec, signal: AbortSignal, onEvent: (event: StepEvent) => void): Promise<StepResult> {
+        if (this.closed) throw new Error('executor closed');
+        onEvent({ kind: 'queued', id: step.id });
+        await this.acquire(signal);
+        try {
+            return await this.runAcquired(step, signal, onEvent);
+        } catch (e) {
+            // Cancelled or broken: leave nothing half-written behind.
+            if (this.lastDir.has(step.id)) rmSync(this.lastDir.get(step.id)!, { recursive: true, force: true });
+            throw e;
+        } finally {
+            this.lastDir.delete(step.id);
+            this.release();
+        }
+    }
+
+    /** Kills every live process group; used by close() and by Ctrl-C handling. */
+    killAll(sig: NodeJS.Signals = 'SIGKILL'): void {
+        for (const pid of this.live) killGroup(pid, sig);
+    }
+
+    async close(): Promise<void> {
+        this.closed = true;
+        this.killAll();
+    }
+
+    private async runAcquired(step: StepSpec, signal: AbortSignal, onEvent: (event: StepEvent) => void): Promise<StepResult> {
+        const dir = join(this.options.workRoot, `${sanitize(step.id)}-${randomBytes(4).toString('hex')}`);
+        this.lastDir.set(step.id, dir);
+        const inDir = join(dir, 'in');
+        const outDir = join(dir, 'out');
+        const scratch = join(dir, 'work');
+        mkdirSync(inDir, { recursive: true });
+        mkdirSync(scratch, { recursive: true });
+        for (const input of step.inputs) {
+            const target = join(inDir, input.name);
+            if (!isInside(inDir, target)) throw new Error(`input name escapes $KO_IN: ${input.name}`);
+            mkdirSync(join(target, '..'), { recursive: true });
+            // A copy (reflink when the filesystem can) so a step that edits its input cannot corrupt the store.
+            copyFileSync(input.objectPath, target, fsc.COPYFILE_FICLONE);
+        }
+        const cwd = step.workdir ? (isAbsolute(step.workdir) ? step.workdir : join(scratch, step.workdir)) : scratch;
+        mkdirSync(cwd, { recursive: true });
+        const env: Record<string, string> = {};
+        for (const name of PASSED_HOST_ENV) if (process.env[name] !== undefined) env[name] = process.env[name]!;
+        Object.assign(env, step.env, { KO_IN: inDir, KO_OUT: outDir, KO_STEP: step.stepName, KO_RUN_ID: step.runId, KO_KEY: step.key });
+        const logPath = join(dir, 'log.txt');
+        const log = openSync(logPath, 'w');
+        const startedAt = new Date().toISOString();
+        let attempt = 0;
+        let last: { exitCode: number; stdout: string };
+        try {
+            for (;;) {
+                attempt++;
+                rmSync(outDir, { recursive: true, force: true });
+                mkdirSync(outDir, { recursive: true });
+                onEvent({ kind: 'started', id: step.id, attempt });
+                if (attempt > 1) writeSync(log, `--- ko: attempt ${attempt} ---\n`);
+                last = await this.attempt(step, cwd, env, log, signal, onEvent);
+                if (last.exitCode === 0 || attempt > step.retries) break;
+                const reason = `exit code ${last.exitCode}`;
+                onEvent({ kind: 'retrying', id: step.id, attempt: attempt + 1, reason });
+                await sleep(Math.min(10_000, (this.options.backoffMs ?? 200) * 2 ** (attempt - 1)), signal);
+            }
+        } finally {
+            closeSync(log);
+        }
+        onEvent({ kind: 'finished', id: step.id, exitCode: last.exitCode });
+        return {
+            exitCode: last.exitCode,
+            stdout: last.stdout,
+            logPath,
+            outputs: last.exitCode === 0 ? listFiles(outDir) : [],
+            attempts: attempt,
+            startedAt,
+            finishedAt: new Date().toISOString(),
+            placement: `local:${hostname()}`,
+        };
+    }
+
+    private attempt(step: StepSpec, cwd: string, env: Record<string, string>, log: number, signal: AbortSignal,
+        onEvent: (event: StepEvent) => void): Promise<{ exitCode: number; stdout: string }> {
+        return new Promise((resolve, reject) => {
+            if (signal.aborted) { reject(new CancelledError(`step ${step.stepName} cancelled`)); return; }
+            const argv = [...step.command, ...step.args];
+            if (argv.length === 0) {
+                writeSync(log, 'ko: the step has no command\n');
+                resolve({ exitCode: 127, stdout: '' });
+                return;
+            }
+            // detached: its own process group, so a timeout or Ctrl-C kills `sh -c` and its children too.
+            const child = spawn(argv[0], argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+            const maxStdout = this.options.maxStdoutBytes ?? 64 * 1024 * 1024;
+            const chunks: Buffer[] = [];
+            let stdoutBytes = 0;
+            let timedOut = false;
+            let cancelled = false;
+            let killTimer: NodeJS.Timeout | undefined;
+            const grace = this.options.killGraceMs ?? 2000;
+            const terminate = () => {
+                if (child.pid === undefined) return;
+                killGroup(child.pid, 'SIGTERM');
+                killTimer ??= setTimeout(() => child.pid !== undefined && killGroup(child.pid, 'SIGKILL'), grace);
+            };
+            const onAbort = () => { cancelled = true; terminate(); };
+            signal.addEventListener('abort', onAbort, { once: true });
+            const timer = step.timeoutSeconds && step.timeoutSeconds > 0
+                ? setTimeout(() => { timedOut = true; terminate(); }, step.timeoutSeconds * 1000) : undefined;
+            if (child.pid !== undefined) this.live.add(child.pid);
+            const lineSplitter = (stream: 'stdout' | 'stderr') => {
+                let partial = '';
+                return (chunk: Buffer) => {
+                    writeSync(log, chunk);
+                    if (stream === 'stdout' && stdoutBytes < maxStdout) { chunks.push(chunk); stdoutBytes += chunk.length; }
+                    const text = partial + chunk.toString('utf8');
+                    const lines = text.split('\n');
+                    partial = lines.pop() ?? '';
+                    for (const line of lines) onEvent({ kind: 'log', id: step.id, stream, line });
+                };
+            };
+            child.stdout.on('data', lineSplitter('stdout'));
+            child.stderr.on('data', lineSplitter('stderr'));
+            let spawnError: Error | undefined;
+            child.on('error', e => { spawnError = e; });
+            child.on('close', (code, sig) => {
+                if (timer) clearTimeout(timer);
+                if (killTimer) clearTimeout(killTimer);
+                signal.removeEventListener('abort', onAbort);
+                if (child.pid !== undefined) {
+                    // The group may still hold orphaned grandchildren (e.g. `sleep &`): do not leak them.
+                    killGroup(child.pid, 'SIGKILL');
+                    this.live.delete(child.pid);
+                }
+                if (cancelled) { reject(new CancelledError(`step ${step.stepName} cancelled`)); return; }
+                let exitCode: number;
+                if (spawnError) {
+                    writeSync(log, `ko: cannot start ${argv[0]}: ${spawnError.message}\n`);
+                    exitCode = (spawnError as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 126;
+                } else if (timedOut) {
+                    writeSync(log, `ko: timed out after ${step.timeoutSeconds} s\n`);
+                    exitCode = 124;
+                } else {
+                    exitCode = code ?? 128 + signalNumber(sig);
+                }
+                resolve({ exitCode, stdout: Buffer.concat(chunks).toString('utf8') });
+            });
+        });
+    }
+
+    private acquire(signal: AbortSignal): Promise<void> {
+        if (this.active < this.limit) { this.active++; return Promise.resolve(); }
+        return new Promise((resolve, reject) => {
+            const grant = () => { signal.removeEventListener('abort', onAbort); this.active++; resolve(); };
+            const onAbort = () => {
+                const i = this.waiting.indexOf(grant);
+                if (i >= 0) this.waiting.splice(i, 1);
+                reject(new CancelledError('cancelled while queued'));
+            };
+            signal.addEventListener('abort', onAbort, { once: true });
+            this.waiting.push(grant);
+        });
+    }
+
+    private release(): void {
+        this.active--;
+        const next = this.waiting.shift();
+        if (next) next();
+    }
+}
+
+function killGroup(pid: number, sig: NodeJS.Signals): void {
+    try { process.kill(-pid, sig); } catch { /* group already gone */ }
+}
+
+/** Shell convention: a process killed by signal N exits with 128+N. */
+function signalNumber(sig: NodeJS.Signals | null): number {
+    return sig ? ((osConstants.signals as unknown as Record<string, number>)[sig] ?? 0) : 0;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+        if (signal.aborted) { reject(new CancelledError('cancelled')); return; }
+        const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+        const onAbort = () => { clearTimeout(t); reject(new CancelledError('cancelled')); };
+        signal.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+function sanitize(id: string): string {
+    return id.replace(/[^A-Za-z0-9._-]+/g, '_').slice(-80);
+}
+
+function isInside(dir: string, path: string): boolean {
+    const rel = relative(dir, path);
+    return rel.length > 0 && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/** Regular files under $KO_OUT, sorted, with '/' names; symlinks are not followed (they could point anywhere). */
+export function listFiles(root: string): StepOutputFile[] {
+    const out: StepOutputFile[] = [];
+    const walk = (dir: string) => {
+        let entries;
+        try { entries = readdirSync(dir, { withFileTypes: true }); } catch { return; }
+        for (const e of entries) {
+            const p = join(dir, e.name);
+            if (e.isDirectory()) walk(p);
+            else if (e.isFile()) out.push({ name: relative(root, p).split(sep).join('/'), localPath: p });
+        }
+    };
+    walk(root);
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

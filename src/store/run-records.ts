@@ -1,0 +1,111 @@
+// Run records: runs/<runId>/run.json (rewritten atomically at start and finish) and an
+// append-only journal runs/<runId>/steps.jsonl with one line per step outcome. The journal is
+// for people (ko runs/diff/log); correctness never depends on it, so it is not fsynced per line
+// and a torn last line (kill -9) is simply skipped when read.
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from './atomic.js';
+import type { SourcePosition } from './step-records.js';
+
+export type RunStatus = 'running' | 'ok' | 'failed' | 'cancelled';
+
+export interface RunMeta {
+    readonly runId: string;
+    readonly startedAt: string;
+    readonly finishedAt?: string;
+    readonly status: RunStatus;
+    readonly host: string;
+    readonly pid: number;
+    readonly cwd: string;
+    readonly argv: readonly string[];
+    readonly error?: string;
+}
+
+export type StepStatus = 'cached' | 'executed' | 'adopted' | 'failed' | 'cancelled';
+
+export interface JournalEntry {
+    readonly stepName: string;
+    /** The call path of the step (outermost first), to match the same step across runs. */
+    readonly stepPath?: string;
+    readonly key: string;
+    readonly status: StepStatus;
+    readonly at: string;
+    readonly durationMs?: number;
+    readonly exitCode?: number;
+    readonly logHash?: string;
+    readonly source?: SourcePosition;
+}
+
+export interface RunSummary extends RunMeta {
+    /** `interrupted` when the record says running but its process is gone. */
+    readonly effectiveStatus: RunStatus | 'interrupted';
+    readonly steps: JournalEntry[];
+}
+
+export function newRunId(now = new Date()): string {
+    const iso = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    return `${iso}-${randomBytes(3).toString('hex')}`;
+}
+
+export class RunRecorder {
+    private fd: number | undefined;
+    private meta: RunMeta;
+    readonly dir: string;
+
+    constructor(runsDir: string, private readonly tmpDir: string, runId: string, argv: readonly string[]) {
+        this.dir = join(runsDir, runId);
+        this.meta = { runId, startedAt: new Date().toISOString(), status: 'running', host: hostname(), pid: process.pid, cwd: process.cwd(), argv };
+        mkdirSync(this.dir, { recursive: true });
+        writeFileAtomic(join(this.dir, 'run.json'), JSON.stringify(this.meta, null, 1), this.tmpDir);
+        this.fd = openSync(join(this.dir, 'steps.jsonl'), 'a');
+    }
+
+    get runId(): string { return this.meta.runId; }
+
+    step(entry: JournalEntry): void {
+        if (this.fd === undefined) return;
+        // One write() per line on an O_APPEND fd: lines from one run never interleave.
+        writeSync(this.fd, JSON.stringify(entry) + '\n');
+    }
+
+    /** Synchronous so it also works from an exit handler. */
+    finish(status: RunStatus, error?: string): void {
+        if (this.fd === undefined) return;
+        closeSync(this.fd);
+        this.fd = undefined;
+        this.meta = { ...this.meta, status, finishedAt: new Date().toISOString(), ...(error ? { error } : {}) };
+        writeFileAtomic(join(this.dir, 'run.json'), JSON.stringify(this.meta, null, 1), this.tmpDir);
+    }
+}
+
+export function readJournal(runDir: string): JournalEntry[] {
+    let text: string;
+    try { text = readFileSync(join(runDir, 'steps.jsonl'), 'utf8'); } catch { return []; }
+    const out: JournalEntry[] = [];
+    for (const line of text.split('\n')) {
+        if (!line) continue;
+        try { out.push(JSON.parse(line) as JournalEntry); } catch { /* torn line */ }
+    }
+    return out;
+}
+
+function alive(pid: number, host: string): boolean {
+    if (host !== hostname()) return true;
+    try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+export function readRun(runsDir: string, runId: string): RunSummary | undefined {
+    const dir = join(runsDir, runId);
+    let meta: RunMeta;
+    try { meta = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunMeta; } catch { return undefined; }
+    const effectiveStatus = meta.status === 'running' && !alive(meta.pid, meta.host) ? 'interrupted' : meta.status;
+    return { ...meta, effectiveStatus, steps: readJournal(dir) };
+}
+
+/** Run ids newest first (ids sort by start time). */
+export function listRunIds(runsDir: string): string[] {
+    if (!existsSync(runsDir)) return [];
+    return readdirSync(runsDir).filter(n => /^\d{8}-\d{6}-[0-9a-f]+$/.test(n)).sort().reverse();
+}
