@@ -164,6 +164,8 @@ export class LocalExecutor implements Executor {
             child.stderr.on('data', lineSplitter('stderr'));
             let spawnError: Error | undefined;
             child.on('error', e => { spawnError = e; });
+            // Background processes must not outlive the step (they would also hold the pipes open).
+            child.on('exit', () => { if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL'); });
             child.on('close', (code, sig) => {
                 if (timer) clearTimeout(timer);
                 if (killTimer) clearTimeout(killTimer);
