@@ -19,20 +19,24 @@ const common = {
     bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning',
     inject: [polyfill], legalComments: 'none',
 };
+// `--only cli|server|client` builds one bundle (handy while another one is mid-change).
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
+const wanted = (name) => !only || only === name;
 const started = Date.now();
 await Promise.all([
     // The CLI is ESM with code splitting so `ko check` loads neither the runtime nor the LSP.
-    build({
+    ...(!wanted('cli') ? [] : [build({
         ...common, entryPoints: { 'cli/main': 'src/cli/main.ts' }, outdir: join(root, 'dist'),
         format: 'esm', splitting: true, outExtension: { '.js': '.mjs' },
         banner: { js: "import { createRequire as __koCreateRequire } from 'module'; const require = __koCreateRequire(import.meta.url);" },
         minify: true,
-    }),
-    ...(existsSync(join(root, 'server/main.ts')) ? [build({
+    })]),
+    ...(wanted('server') && existsSync(join(root, 'server/main.ts')) ? [build({
         ...common, entryPoints: { 'server/main': 'server/main.ts' }, outdir: join(root, 'dist'), format: 'cjs',
         outExtension: { '.js': '.cjs' },
     })] : []),
-    ...(existsSync(join(root, 'client/extension.ts')) ? [build({
+    ...(wanted('client') && existsSync(join(root, 'client/extension.ts')) ? [build({
         ...common, entryPoints: { 'client/extension': 'client/extension.ts' }, outdir: join(root, 'dist'), format: 'cjs',
         outExtension: { '.js': '.cjs' }, external: ['vscode'],
     })] : []),

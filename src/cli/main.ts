@@ -3,6 +3,7 @@
 import { usageError, type CommandModule } from './cli-util.js';
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+    check: { summary: 'check .ko files and packages for errors', load: () => import('./check-command.js') },
 };
 
 export const usage = () => [

@@ -1,22 +1,147 @@
 // Dependency-injection module for the Ko language: wires the generated parser with Ko's own
-// services (scoping, validation). Used by the CLI (core services) and the language server.
+// services: the package index (functions per package directory), the document validator (one
+// analysis for CLI and editor), a scope computation that exports only functions, and an index
+// manager that knows a file's package siblings and importers are affected by its edits.
 import {
+    AstUtils, DefaultDocumentValidator, DefaultValueConverter, DefaultIndexManager, DefaultScopeComputation, DocumentState, MultiMap, URI,
     createDefaultCoreModule, createDefaultSharedCoreModule, inject,
-    type DeepPartial, type DefaultSharedCoreModuleContext, type LangiumCoreServices,
-    type LangiumSharedCoreServices, type Module, type PartialLangiumCoreServices,
+    type AstNodeDescription, type DeepPartial, type DefaultSharedCoreModuleContext, type LangiumCoreServices,
+    type LangiumDocument, type LangiumSharedCoreServices, type LocalSymbols, type Module,
+    type CstNode, type GrammarAST, type PartialLangiumCoreServices, type ValidationOptions, type ValueType,
 } from 'langium';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import { dirname } from 'node:path';
 import { KoGeneratedModule, KoGeneratedSharedModule } from './generated/module.js';
+import { isFuncDef, type KoFile } from './generated/ast.js';
+import { analyzeFile } from './ko-analysis.js';
+import type { KoDiagnostic } from './diagnostics.js';
+import { PackageIndex } from '../workspace/package-index.js';
+import { importPathOf } from './name-resolver.js';
 
-export type KoAddedServices = Record<string, never>;
+export interface KoAddedServices {
+    workspace: { PackageIndex: PackageIndex };
+}
 export type KoServices = LangiumCoreServices & KoAddedServices;
 
-export const KoCoreModule: Module<KoServices, PartialLangiumCoreServices & KoAddedServices> = {};
+/**
+ * Strings and integers keep their source text: Ko strings follow Go's escape rules
+ * (decodeGoString) and integers are int64, which a JS number cannot hold exactly.
+ */
+export class KoValueConverter extends DefaultValueConverter {
+    protected override runConverter(rule: GrammarAST.AbstractRule, input: string, cstNode: CstNode): ValueType {
+        if (rule.name === 'STRING' || rule.name === 'INT' || rule.name === 'FLOAT' || rule.name === 'RAW') return input;
+        return super.runConverter(rule, input, cstNode);
+    }
+}
+
+/** Only functions are exported (workspace symbols); Ko resolves names itself (name-resolver.ts). */
+export class KoScopeComputation extends DefaultScopeComputation {
+    override async collectExportedSymbols(document: LangiumDocument): Promise<AstNodeDescription[]> {
+        const file = document.parseResult.value as KoFile;
+        const out: AstNodeDescription[] = [];
+        for (const node of AstUtils.streamAllContents(file)) {
+            if (isFuncDef(node) && node.name) out.push(this.descriptions.createDescription(node, node.name, document));
+        }
+        return out;
+    }
+    override async collectLocalSymbols(): Promise<LocalSymbols> {
+        return new MultiMap<never, AstNodeDescription>();
+    }
+}
+
+/** Diagnostics come from analyzeFile, so `ko check` and the editor report exactly the same. */
+export class KoDocumentValidator extends DefaultDocumentValidator {
+    constructor(private readonly ko: KoServices) { super(ko); }
+
+    override async validateDocument(document: LangiumDocument, _options?: ValidationOptions): Promise<Diagnostic[]> {
+        const index = this.ko.workspace.PackageIndex;
+        const filePath = document.uri.fsPath;
+        index.setFile(filePath, document.parseResult.value as KoFile);
+        const diagnostics = analyzeFile({
+            filePath, text: document.textDocument.getText(),
+            parseResult: document.parseResult as LangiumDocument<KoFile>['parseResult'],
+            index, lexer: this.ko.parser.Lexer,
+        });
+        return diagnostics.map(d => toLspDiagnostic(d, document.uri));
+    }
+}
+
+export function toLspDiagnostic(d: KoDiagnostic, uri: URI): Diagnostic {
+    const severity = { error: 1, warning: 2, information: 3, hint: 4 }[d.severity] as 1 | 2 | 3 | 4;
+    return {
+        range: d.range, severity, code: d.code, source: 'ko', message: d.message,
+        data: { code: d.code, ...(d.data ?? {}) },
+        ...(d.unnecessary ? { tags: [1] } : {}),
+        ...(d.related ? {
+            relatedInformation: d.related.map(r => ({
+                message: r.message,
+                location: { uri: r.filePath ? URI.file(r.filePath).toString() : uri.toString(), range: r.range },
+            })),
+        } : {}),
+    };
+}
+
+/** Package-wide names: an edit affects the file's package siblings and the files importing it. */
+export class KoIndexManager extends DefaultIndexManager {
+    override isAffected(document: LangiumDocument, changedUris: Set<string>): boolean {
+        const dir = dirname(document.uri.fsPath);
+        const changedDirs = new Set([...changedUris].map(u => dirname(URI.parse(u).fsPath)));
+        if (changedDirs.has(dir)) return true;
+        const file = document.parseResult.value as KoFile;
+        const services = this.serviceRegistry.getServices(document.uri) as unknown as KoServices;
+        const index = services.workspace?.PackageIndex;
+        if (!index) return super.isAffected(document, changedUris);
+        for (const imp of file.imports ?? []) {
+            const resolved = index.resolveImport(importPathOf(imp));
+            if (resolved.dir && changedDirs.has(resolved.dir)) return true;
+        }
+        return false;
+    }
+}
+
+export function createPackageIndex(services: LangiumCoreServices, roots: readonly string[]): PackageIndex {
+    const parser = services.parser.LangiumParser;
+    return new PackageIndex((_path, text) => parser.parse<KoFile>(text).value, roots);
+}
+
+export const KoCoreModule: Module<KoServices, PartialLangiumCoreServices & KoAddedServices> = {
+    workspace: {
+        PackageIndex: (services) => createPackageIndex(services, []),
+    },
+    parser: {
+        ValueConverter: () => new KoValueConverter(),
+    },
+    references: {
+        ScopeComputation: (services) => new KoScopeComputation(services),
+    },
+    validation: {
+        DocumentValidator: (services) => new KoDocumentValidator(services as KoServices),
+    },
+};
+
+export const KoSharedCoreModule: Module<LangiumSharedCoreServices, DeepPartial<LangiumSharedCoreServices>> = {
+    workspace: {
+        IndexManager: (shared) => new KoIndexManager(shared),
+    },
+};
+
+/** Keeps the package index in step with the documents a build parses or deletes. */
+export function connectPackageIndex(shared: LangiumSharedCoreServices, Ko: KoServices): void {
+    const index = Ko.workspace.PackageIndex;
+    shared.workspace.DocumentBuilder.onBuildPhase(DocumentState.Parsed, documents => {
+        for (const doc of documents) index.setFile(doc.uri.fsPath, doc.parseResult.value as KoFile);
+    });
+    shared.workspace.DocumentBuilder.onUpdate((_changed, deleted) => {
+        for (const uri of deleted) index.removeFile(uri.fsPath);
+    });
+}
 
 export function createKoCoreServices(context: DefaultSharedCoreModuleContext): {
     shared: LangiumSharedCoreServices; Ko: KoServices;
 } {
-    const shared = inject(createDefaultSharedCoreModule(context), KoGeneratedSharedModule);
+    const shared = inject(createDefaultSharedCoreModule(context), KoGeneratedSharedModule, KoSharedCoreModule);
     const Ko = inject(createDefaultCoreModule({ shared }), KoGeneratedModule, KoCoreModule as Module<KoServices, DeepPartial<KoServices>>);
     shared.ServiceRegistry.register(Ko);
+    connectPackageIndex(shared, Ko);
     return { shared, Ko };
 }

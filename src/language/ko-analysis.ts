@@ -1,0 +1,68 @@
+// Analysis of one Ko file: syntax diagnostics, then (for every function free of syntax errors)
+// the structural and wiring checks. The single source of diagnostics for `ko check` and the
+// language server, so both always agree.
+import type { AstNode, LangiumCoreServices, ParseResult } from 'langium';
+import type { KoFile } from './generated/ast.js';
+import { FileScope } from './name-resolver.js';
+import { LineIndex, type KoDiagnostic } from './diagnostics.js';
+import { syntaxDiagnostics, type LexedToken } from './syntax-checks.js';
+import { structureDiagnostics } from './structure-checks.js';
+import { wiringDiagnostics } from './wiring-checks.js';
+import type { PackageIndex } from '../workspace/package-index.js';
+
+export interface AnalysisInput {
+    filePath: string;
+    text: string;
+    parseResult: ParseResult<KoFile>;
+    index: PackageIndex;
+    /** The language's lexer, used to re-lex broken files for bracket and token context. */
+    lexer: LangiumCoreServices['parser']['Lexer'];
+}
+
+const SYNTAX_CODES = new Set(['syntax-error', 'unrecognized-token', 'bracket-imbalance', 'bad-escape', 'unterminated-string', 'bad-number', 'comment-position']);
+
+export function analyzeFile(input: AnalysisInput): KoDiagnostic[] {
+    const { parseResult, text } = input;
+    const lines = new LineIndex(text);
+    const file = parseResult.value;
+    const syntax = syntaxDiagnostics({
+        text, lines,
+        lexerErrors: parseResult.lexerErrors.map(e => ({ offset: e.offset, length: e.length, message: e.message })),
+        parserErrors: parseResult.parserErrors,
+        root: file.$cstNode,
+        lex: () => lexAll(input.lexer, text),
+    });
+    const broken = brokenFunctions(file, syntax.filter(d => SYNTAX_CODES.has(d.code)).map(d => d.range.start.line));
+    const skip = (node: AstNode) => broken.size > 0 && broken.has(topLevelOf(node));
+    const scope = new FileScope(file, input.filePath, input.index);
+    const semantic = broken.has(file) ? [] : [...structureDiagnostics(scope, skip), ...wiringDiagnostics(scope, skip)];
+    return [...syntax, ...semantic].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}
+
+function lexAll(lexer: LangiumCoreServices['parser']['Lexer'], text: string): LexedToken[] {
+    const result = lexer.tokenize(text);
+    const hidden = (result as { hidden?: typeof result.tokens }).hidden ?? [];
+    return [...result.tokens, ...hidden]
+        .map(t => ({ type: t.tokenType.name, offset: t.startOffset, end: t.endOffset! + 1, text: t.image }))
+        .sort((a, b) => a.offset - b.offset);
+}
+
+/** Top-level functions containing a syntax error (the whole file when errors sit outside any). */
+function brokenFunctions(file: KoFile, errorLines: number[]): Set<AstNode> {
+    const broken = new Set<AstNode>();
+    for (const line of errorLines) {
+        const func = file.functions.find(f => f.$cstNode && f.$cstNode.range.start.line <= line && line <= f.$cstNode.range.end.line);
+        // An error outside every function (e.g. a broken import) may hide a function entirely.
+        broken.add(func ?? file);
+        if (!func && file.functions.length === 0) broken.add(file);
+    }
+    // Functions the parser could not finish have no name or body braces: skip them too.
+    for (const func of file.functions) if (!func.name || !func.$cstNode?.text.trimEnd().endsWith('}')) broken.add(func);
+    return broken;
+}
+
+function topLevelOf(node: AstNode): AstNode {
+    let current: AstNode = node;
+    while (current.$container && current.$container.$type !== 'KoFile') current = current.$container;
+    return current;
+}

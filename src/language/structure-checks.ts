@@ -1,0 +1,151 @@
+// Structural checks that mirror the reference compiler's graft errors (§3.8): duplicate
+// functions across the package, parameters, `?`, return steps, labels, term-list shapes, curly
+// brackets, newlines after ':', and import aliases (duplicates, unused, unknown packages).
+import { AstUtils, GrammarUtils, type AstNode } from 'langium';
+import {
+    isConstruct, isCurlyConstruct, isInlineFunc, isInvoke, isAugment, isRef, isTerm,
+    type FuncDef, type KoFile, type Term,
+} from './generated/ast.js';
+import { allFunctions, refPathOf, termListShape } from './ast-utils.js';
+import { importAlias, importPathOf, type FileScope } from './name-resolver.js';
+import type { KoDiagnostic, KoDiagnosticCode } from './diagnostics.js';
+import { severityOf } from './diagnostics.js';
+import type { KoRange } from '../protocol/ko-protocol.js';
+import { basename } from 'node:path';
+
+export function rangeOf(node: AstNode, property?: string, index?: number): KoRange {
+    const cst = property ? GrammarUtils.findNodeForProperty(node.$cstNode, property, index) ?? node.$cstNode : node.$cstNode;
+    return cst?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+}
+
+export function diagnostic(code: KoDiagnosticCode, message: string, range: KoRange, extra: Partial<KoDiagnostic> = {}): KoDiagnostic {
+    return { severity: severityOf(code), code, message, range, ...extra };
+}
+
+export function structureDiagnostics(scope: FileScope, skip: (node: AstNode) => boolean): KoDiagnostic[] {
+    const out: KoDiagnostic[] = [];
+    const file = scope.file;
+    for (const func of allFunctions(file)) {
+        if (skip(func)) continue;
+        checkDuplicateFunction(scope, func, out);
+        checkParams(func, out);
+        checkBody(func, out);
+    }
+    for (const node of AstUtils.streamAllContents(file)) {
+        if (skip(node)) continue;
+        if (isInvoke(node) || isAugment(node) || isConstruct(node) || isCurlyConstruct(node)) checkTermList(node.terms, out);
+        if (isCurlyConstruct(node)) {
+            out.push(diagnostic('curly-bracket', 'unknown bracket {}: braces only delimit a function body; build a structure with ( ) instead', braceRange(node)));
+        }
+        if (isTerm(node) && node.newlineAfterColon && !isInlineFunc(node.value)) {
+            out.push(diagnostic('newline-after-colon', 'a newline cannot follow \':\': the formula must start on the same line (only an inline function definition may start on the next line)', rangeOf(node, 'colon')));
+        }
+    }
+    checkImports(scope, out);
+    return out;
+}
+
+function braceRange(node: AstNode): KoRange {
+    const open = GrammarUtils.findNodeForKeyword(node.$cstNode, '{');
+    return open?.range ?? rangeOf(node);
+}
+
+function checkDuplicateFunction(scope: FileScope, func: FuncDef, out: KoDiagnostic[]): void {
+    const symbols = scope.packageFunctions().get(func.name) ?? [];
+    if (symbols.length < 2) return;
+    const first = symbols[0];
+    if (first.func === func) return;
+    const line = (first.func.$cstNode?.range.start.line ?? 0) + 1;
+    const sameFile = first.filePath === scope.filePath;
+    const where = sameFile ? `line ${line}` : `${basename(first.filePath)}:${line}`;
+    const inline = symbols.some(s => s.inline) ? ' (inline definitions are package functions too)' : '';
+    out.push(diagnostic('duplicate-function', `duplicate function ${func.name}: already defined at ${where}${inline}`, rangeOf(func, 'name'), {
+        related: [{ message: `first definition of ${func.name}`, range: rangeOf(first.func, 'name'), filePath: first.filePath }],
+    }));
+}
+
+function checkParams(func: FuncDef, out: KoDiagnostic[]): void {
+    const seen = new Set<string>();
+    let monadic: string | undefined;
+    func.params.forEach((param, i) => {
+        if (seen.has(param.name)) {
+            out.push(diagnostic('duplicate-parameter', `duplicate parameter ${param.name} in ${func.name}`, rangeOf(func, 'params', i)));
+        }
+        seen.add(param.name);
+        if (param.monadic) {
+            if (monadic !== undefined) {
+                out.push(diagnostic('multiple-monadic', `only one parameter can be monadic: ${monadic}? already is`, rangeOf(param, 'monadic')));
+            } else monadic = param.name;
+        }
+    });
+}
+
+function checkBody(func: FuncDef, out: KoDiagnostic[]): void {
+    const labels = new Map<string, Term>();
+    let returns = 0;
+    for (const term of func.terms) {
+        if (!term.colon) {
+            out.push(diagnostic('unlabeled-step', 'step label cannot be empty: every step of a body is written `label: formula`', rangeOf(term), { data: { suggestion: 'return' } }));
+            continue;
+        }
+        if (term.label === undefined) {
+            out.push(diagnostic('empty-label', 'empty step label: write `label: formula`', rangeOf(term, 'colon')));
+            continue;
+        }
+        if (term.label === 'return') returns++;
+        const first = labels.get(term.label);
+        if (first) {
+            out.push(diagnostic('duplicate-label', `duplicate step label ${term.label} in ${func.name}`, rangeOf(term, 'label'), {
+                related: [{ message: `first step ${term.label}`, range: rangeOf(first, 'label') }],
+            }));
+        } else labels.set(term.label, term);
+    }
+    if (returns === 0) {
+        out.push(diagnostic('missing-return', `missing return in ${func.name}: a function needs one \`return: formula\` step`, rangeOf(func, 'name'), {
+            data: { lastStep: [...labels.keys()].at(-1) },
+        }));
+    }
+}
+
+function checkTermList(terms: readonly Term[], out: KoDiagnostic[]): void {
+    for (const term of terms) {
+        if (term.colon && term.label === undefined) {
+            out.push(diagnostic('empty-label', 'empty argument label: write `name: value`, or drop the \':\' to pass the value to the monadic parameter', rangeOf(term, 'colon')));
+        }
+    }
+    if (termListShape(terms) !== 'mixed') return;
+    const labeledFirst = terms[0].colon;
+    const odd = terms.find(t => t.colon !== labeledFirst)!;
+    out.push(diagnostic('mixed-terms', labeledFirst
+        ? 'cannot mix `name: value` arguments with a bare value in one bracket: label this one too'
+        : 'cannot mix bare values with `name: value` arguments in one bracket: label the earlier ones too', rangeOf(odd)));
+}
+
+function checkImports(scope: FileScope, out: KoDiagnostic[]): void {
+    const file: KoFile = scope.file;
+    const used = new Set<string>();
+    for (const node of AstUtils.streamAllContents(file)) {
+        if (isRef(node)) used.add(refPathOf(node).segments[0]);
+    }
+    const seen = new Map<string, string>();
+    for (const imp of file.imports) {
+        const alias = importAlias(imp);
+        const path = importPathOf(imp);
+        if (alias === undefined) continue;
+        const previous = seen.get(alias);
+        const aliasRange = imp.alias !== undefined ? rangeOf(imp, 'alias') : rangeOf(imp, 'path');
+        if (previous !== undefined) {
+            out.push(diagnostic('duplicate-alias', `alias ${alias} already used for package ${previous}${imp.alias === undefined ? `: add \`as <name>\`` : ''}`, aliasRange));
+            continue;
+        }
+        seen.set(alias, path);
+        const resolved = scope.index.resolveImport(path);
+        if (!resolved.dir && !resolved.catalogue) {
+            out.push(diagnostic('unknown-package', `no package "${path}" under the package roots (${scope.index.getRoots().join(', ') || 'none'}); set KOPATH or ko.packageRoots`, rangeOf(imp, 'path')));
+        }
+        // The shadowing of an alias by a same-named parameter or step still counts as a use here.
+        if (!used.has(alias)) {
+            out.push(diagnostic('unused-import', `import "${path}" is not used (alias ${alias})`, rangeOf(imp), { unnecessary: true, data: { alias } }));
+        }
+    }
+}
