@@ -84,7 +84,7 @@ describe('PipelineEngine', () => {
     it('a failing step throws with exit code and log tail, is journaled but not recorded, and reruns', async () => {
         const { e, recorder } = engine();
         const req = shell('bad', `echo x >> ${counter()}; echo oops >&2; exit 7`, [], { retries: 1 });
-        const err = await e.runStep(req, signal()).catch(x => x as StepFailedError);
+        const err = await e.runStep(req, signal()).then(() => { throw new Error('should fail'); }, (x: unknown) => x as StepFailedError);
         expect(err).toBeInstanceOf(StepFailedError);
         expect(err).toMatchObject({ exitCode: 7, attempts: 2, stepName: 'Main.bad' });
         expect(err.logTail).toContain('oops');
