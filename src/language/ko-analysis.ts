@@ -35,7 +35,19 @@ export function analyzeFile(input: AnalysisInput): KoDiagnostic[] {
     const broken = brokenFunctions(file, syntax.filter(d => SYNTAX_CODES.has(d.code)).map(d => d.range.start.line));
     const skip = (node: AstNode) => broken.size > 0 && broken.has(topLevelOf(node));
     const scope = new FileScope(file, input.filePath, input.index);
-    const semantic = broken.has(file) ? [] : [...structureDiagnostics(scope, skip), ...wiringDiagnostics(scope, skip)];
+    let semantic: KoDiagnostic[] = [];
+    if (!broken.has(file)) {
+        const structure = structureDiagnostics(scope, skip);
+        // Syntax errors found structurally (newlines splitting a term) also silence the
+        // follow-on wiring warnings in their function.
+        for (const d of structure) {
+            if (d.code === 'syntax-error') {
+                const func = file.functions.find(f => f.$cstNode && f.$cstNode.range.start.line <= d.range.start.line && d.range.start.line <= f.$cstNode.range.end.line);
+                if (func) broken.add(func);
+            }
+        }
+        semantic = [...structure.filter(d => d.code === 'syntax-error' || !skip(nodeAtLine(file, d.range.start.line))), ...wiringDiagnostics(scope, skip)];
+    }
     return [...syntax, ...semantic].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
 
@@ -59,6 +71,10 @@ function brokenFunctions(file: KoFile, errorLines: number[]): Set<AstNode> {
     // Functions the parser could not finish have no name or body braces: skip them too.
     for (const func of file.functions) if (!func.name || !func.$cstNode?.text.trimEnd().endsWith('}')) broken.add(func);
     return broken;
+}
+
+function nodeAtLine(file: KoFile, line: number): AstNode {
+    return file.functions.find(f => f.$cstNode && f.$cstNode.range.start.line <= line && line <= f.$cstNode.range.end.line) ?? file;
 }
 
 function topLevelOf(node: AstNode): AstNode {

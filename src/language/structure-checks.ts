@@ -83,14 +83,30 @@ function checkParams(func: FuncDef, out: KoDiagnostic[]): void {
 function checkBody(func: FuncDef, out: KoDiagnostic[]): void {
     const labels = new Map<string, Term>();
     let returns = 0;
-    for (const term of func.terms) {
+    // A body is a labeled list, or (failing at graft) a positional one; a mix is a syntax error
+    // in the reference, usually a newline where the grammar forbids one.
+    const mixed = termListShape(func.terms) === 'mixed';
+    func.terms.forEach((term, i) => {
+        const next = func.terms[i + 1];
         if (!term.colon) {
-            out.push(diagnostic('unlabeled-step', 'step label cannot be empty: every step of a body is written `label: formula`', rangeOf(term), { data: { suggestion: 'return' } }));
-            continue;
+            if (!mixed) {
+                out.push(diagnostic('unlabeled-step', 'step label cannot be empty: every step of a body is written `label: formula`', rangeOf(term), { data: { suggestion: 'return' } }));
+            } else if (isRef(term.value) && next?.colon && next.label === undefined) {
+                out.push(diagnostic('syntax-error', `syntax error: a label and its ':' must be on the same line (${term.value.name} is followed by a newline)`, rangeOf(next, 'colon')));
+            } else {
+                const opener = term.$cstNode?.text.trimStart()[0];
+                out.push(diagnostic('syntax-error', opener === '(' || opener === '['
+                    ? `syntax error: '${opener}' must stay on the line of the value it applies to; on a new line it starts a step without a label`
+                    : 'syntax error: a step needs a label (`label: formula`), and steps are separated by a newline, \',\' or \';\'', rangeOf(term)));
+            }
+            return;
         }
         if (term.label === undefined) {
-            out.push(diagnostic('empty-label', 'empty step label: write `label: formula`', rangeOf(term, 'colon')));
-            continue;
+            const previous = func.terms[i - 1];
+            if (!(previous && !previous.colon && isRef(previous.value))) {
+                out.push(diagnostic('empty-label', 'empty step label: write `label: formula`', rangeOf(term, 'colon')));
+            }
+            return;
         }
         if (term.label === 'return') returns++;
         const first = labels.get(term.label);
@@ -99,7 +115,7 @@ function checkBody(func: FuncDef, out: KoDiagnostic[]): void {
                 related: [{ message: `first step ${term.label}`, range: rangeOf(first, 'label') }],
             }));
         } else labels.set(term.label, term);
-    }
+    });
     if (returns === 0) {
         out.push(diagnostic('missing-return', `missing return in ${func.name}: a function needs one \`return: formula\` step`, rangeOf(func, 'name'), {
             data: { lastStep: [...labels.keys()].at(-1) },

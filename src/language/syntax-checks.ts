@@ -42,7 +42,9 @@ export function syntaxDiagnostics(input: SyntaxInput): KoDiagnostic[] {
         const brackets = bracketDiagnostics(tokens, lines);
         out.push(...brackets);
         // With unbalanced brackets the parser's own errors are echoes of the same cause.
-        if (brackets.length === 0) out.push(...parserDiagnostics(input.parserErrors, tokens, input.text, lines));
+        if (brackets.length === 0) {
+            out.push(...firstPerRegion(parserDiagnostics(input.parserErrors, tokens, input.text, lines), tokens, input.lexerErrors.map(e => e.offset), lines));
+        }
     }
     const leaves = input.root ? [...CstUtils.flattenCst(input.root)] : [];
     out.push(...literalDiagnostics(leaves, lines));
@@ -81,6 +83,35 @@ function bracketDiagnostics(tokens: LexedToken[], lines: LineIndex): KoDiagnosti
     }
     while (stack.length > 0) unclosed(stack.pop()!);
     return out;
+}
+
+/**
+ * Error recovery resynchronises inside a body, and the errors after the first one there are
+ * mostly echoes: keep the first per top-level body (or per gap between bodies), none where a
+ * lexer error already explains the region.
+ */
+function firstPerRegion(diagnostics: KoDiagnostic[], tokens: LexedToken[], lexerOffsets: number[], lines: LineIndex): KoDiagnostic[] {
+    const regions: [number, number][] = [];
+    let depth = 0, start = -1;
+    for (const t of tokens) {
+        if (OPENERS[t.text] && t.type === t.text) { if (depth === 0 && t.text === '{') start = t.offset; depth++; }
+        else if (CLOSERS[t.text] && t.type === t.text) { depth--; if (depth === 0 && start >= 0) { regions.push([start, t.end]); start = -1; } }
+    }
+    const regionOf = (offset: number) => regions.findIndex(([a, b]) => a <= offset && offset < b);
+    const offsetOf = (d: KoDiagnostic) => {
+        const lineStart = lines.text.split('\n').slice(0, d.range.start.line).reduce((n, l) => n + l.length + 1, 0);
+        return lineStart + d.range.start.character;
+    };
+    const lexed = new Set(lexerOffsets.map(regionOf));
+    const seen = new Set<number>();
+    return diagnostics.filter(d => {
+        const region = regionOf(offsetOf(d));
+        if (region >= 0 && lexed.has(region)) return false;
+        const key = region >= 0 ? region : -2 - regions.filter(([a]) => a < offsetOf(d)).length;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+    });
 }
 
 function where(lines: LineIndex, offset: number): string {
@@ -223,8 +254,9 @@ function legalComment(prev: LeafCstNode | undefined, next: LeafCstNode | undefin
     return false;
 }
 
+/** The last token of an import clause (its path or alias), after which one comment may stand. */
 function isImportAlias(leaf: LeafCstNode): boolean {
-    return leaf.astNode.$type === 'Import';
+    return leaf.astNode.$type === 'Import' && leaf.end === leaf.astNode.$cstNode?.end;
 }
 
 function startsInlineFunc(leaf: LeafCstNode): boolean {
