@@ -81,19 +81,22 @@ export class LineIndex {
     }
 }
 
-/** Levenshtein distance, capped for speed (returns cap+1 when larger). */
+/** Edit distance counting a swap of neighbours as one edit (optimal string alignment), capped. */
 export function editDistance(a: string, b: string, cap = 3): number {
     if (Math.abs(a.length - b.length) > cap) return cap + 1;
+    let before: number[] = [];
     let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
     for (let i = 1; i <= a.length; i++) {
         const cur = [i];
         let rowMin = i;
         for (let j = 1; j <= b.length; j++) {
-            const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, before[j - 2] + 1);
             cur.push(v);
             rowMin = Math.min(rowMin, v);
         }
         if (rowMin > cap) return cap + 1;
+        before = prev;
         prev = cur;
     }
     return prev[b.length];

@@ -1,0 +1,69 @@
+// `ko check` as a user runs it: the realistic corpus checks clean, output formats and exit
+// codes follow the contract (1 on errors, 2 on bad usage or unreadable paths).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+
+const repo = join(import.meta.dirname, '..', '..', '..');
+const ko = join(repo, 'bin', 'ko');
+const runKo = (args: string[], cwd = repo) => spawnSync(process.execPath, [ko, ...args], { cwd, encoding: 'utf8', env: { ...process.env, KOPATH: '' } });
+
+beforeAll(() => {
+    execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs'), '--only', 'cli'], { cwd: repo });
+});
+
+describe('ko check', () => {
+    test('the corpus and the examples check clean', () => {
+        const result = runKo(['check', '--root', 'test/fixtures/corpus', 'test/fixtures/corpus', 'examples']);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(/\d+ files checked: 0 errors, 0 warnings/);
+        expect(result.status).toBe(0);
+    });
+
+    test('text format: FILE:LINE:COL: severity: message [code], exit 1 on errors', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'ko-check-'));
+        writeFileSync(join(dir, 'bad.ko'), 'Main() {\n\tx: Summ(1, 2)\n}\n');
+        const result = runKo(['check', 'bad.ko'], dir);
+        expect(result.stdout.trim().split('\n')).toEqual([
+            'bad.ko:1:1: error: missing return in Main: a function needs one `return: formula` step [missing-return]',
+            'bad.ko:2:5: warning: unknown name Summ: no parameter, step, function of this package, idiom or builtin has this name; did you mean Sum? [unknown-name]',
+        ]);
+        expect(result.status).toBe(1);
+    });
+
+    test('json format has 1-based positions and ranges', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'ko-check-'));
+        writeFileSync(join(dir, 'a.ko'), 'F() { return: Summ(1) }\n');
+        const result = runKo(['check', '--format', 'json'], dir);
+        expect(JSON.parse(result.stdout)).toEqual({
+            files: 1,
+            diagnostics: [{
+                file: 'a.ko', line: 1, column: 15, endLine: 1, endColumn: 19, severity: 'warning', code: 'unknown-name',
+                message: 'unknown name Summ: no parameter, step, function of this package, idiom or builtin has this name; did you mean Sum?',
+            }],
+        });
+        expect(result.status).toBe(0);
+    });
+
+    test('warnings alone exit 0; usage errors and unreadable paths exit 2', () => {
+        expect(runKo(['check', '--format', 'xml']).status).toBe(2);
+        expect(runKo(['check', '--bogus']).status).toBe(2);
+        const missing = runKo(['check', 'no/such/file.ko']);
+        expect(missing.status).toBe(2);
+        expect(missing.stderr).toContain('cannot read no/such/file.ko');
+    });
+
+    test('imports resolve against KOPATH entries (their src/ folder)', () => {
+        const kopath = mkdtempSync(join(tmpdir(), 'ko-path-'));
+        const pkg = join(kopath, 'src', 'acme', 'util');
+        execFileSync('mkdir', ['-p', pkg]);
+        writeFileSync(join(pkg, 'util.ko'), 'Twice(x?) { return: (x, x) }\n');
+        const dir = mkdtempSync(join(tmpdir(), 'ko-check-'));
+        writeFileSync(join(dir, 'main.ko'), 'import "acme/util"\nMain() { return: (util.Twice(1), util.Thrice(1)) }\n');
+        const result = spawnSync(process.execPath, [ko, 'check', '--format', 'json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, KOPATH: kopath } });
+        const codes = JSON.parse(result.stdout).diagnostics.map((d: { code: string; message: string }) => `${d.code}: ${d.message}`);
+        expect(codes).toEqual(['unknown-member: no function or macro "acme/util".Thrice; did you mean util.Twice?']);
+    });
+});
