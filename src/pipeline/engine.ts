@@ -108,13 +108,14 @@ export class PipelineEngine {
         };
     }
 
-    async runStep(req: StepRequest, signal: AbortSignal): Promise<StepOutcome> {
+    /** `onProgress` overrides the engine's sink for this request (per-step event routing). */
+    async runStep(req: StepRequest, signal: AbortSignal, onProgress?: (event: ProgressEvent) => void): Promise<StepOutcome> {
         const components = this.components(req);
         const key = deriveKey(components);
         // The same key twice in one run (a step in a loop with equal inputs) executes once.
         const pending = this.inflight.get(key);
         if (pending) return pending;
-        const work = this.resolve(req, key, components, signal);
+        const work = this.resolve(req, key, components, signal, onProgress);
         this.inflight.set(key, work);
         try {
             return await work;
@@ -136,9 +137,10 @@ export class PipelineEngine {
         return undefined;
     }
 
-    private async resolve(req: StepRequest, key: string, components: KeyComponents, signal: AbortSignal): Promise<StepOutcome> {
+    private async resolve(req: StepRequest, key: string, components: KeyComponents, signal: AbortSignal,
+        onProgress?: (event: ProgressEvent) => void): Promise<StepOutcome> {
         const { store } = this.options;
-        const progress = this.options.onProgress ?? (() => {});
+        const progress = onProgress ?? this.options.onProgress ?? (() => {});
         if (req.cache) {
             const hit = this.lookup(key);
             if (hit) {

@@ -1,0 +1,65 @@
+// Reads a step's formula out of its source file, for the step's code identity in the cache key.
+// The interpreter reports where a step starts; the formula runs from after `label:` to the end
+// of the step (a newline, comma or closing brace at nesting depth zero).
+import { readFileSync, statSync } from 'node:fs';
+
+const cache = new Map<string, { mtimeMs: number; lines: string[] }>();
+
+function linesOf(path: string): string[] | undefined {
+    try {
+        const mtimeMs = statSync(path).mtimeMs;
+        const hit = cache.get(path);
+        if (hit && hit.mtimeMs === mtimeMs) return hit.lines;
+        const lines = readFileSync(path, 'utf8').split('\n');
+        cache.set(path, { mtimeMs, lines });
+        return lines;
+    } catch {
+        return undefined;
+    }
+}
+
+/** The formula text of the step at (line, column), both 1-based; undefined if unreadable. */
+export function formulaAt(path: string, line: number, column: number): string | undefined {
+    const lines = linesOf(path);
+    if (!lines || line < 1 || line > lines.length) return undefined;
+    const text = lines.slice(line - 1).join('\n').slice(column - 1);
+    return extractFormula(text);
+}
+
+export function extractFormula(text: string): string {
+    let i = 0;
+    const label = /^([A-Za-z_][A-Za-z0-9_]*)\s*:/.exec(text);
+    if (label) i = label[0].length;
+    const start = i;
+    let depth = 0;
+    while (i < text.length) {
+        const c = text[i];
+        if (c === '"' || c === '`') {
+            let j = i + 1;
+            while (j < text.length && text[j] !== c) j += (c === '"' && text[j] === '\\') ? 2 : 1;
+            i = j + 1;
+            continue;
+        }
+        if (c === '/' && text[i + 1] === '/') {
+            const nl = text.indexOf('\n', i);
+            i = nl < 0 ? text.length : nl;
+            continue;
+        }
+        if (c === '/' && text[i + 1] === '*') {
+            const end = text.indexOf('*/', i + 2);
+            i = end < 0 ? text.length : end + 2;
+            continue;
+        }
+        if (c === '(' || c === '[' || c === '{') depth++;
+        else if (c === ')' || c === ']' || c === '}') {
+            if (depth === 0) break;
+            depth--;
+        } else if (depth === 0 && (c === '\n' || c === ',' || c === ';')) {
+            // A formula may continue on the next line when that line starts a selection or call.
+            if (c === '\n' && /^\s*[.([]/.test(text.slice(i + 1))) { i++; continue; }
+            if (text.slice(start, i).trim().length > 0) break;
+        }
+        i++;
+    }
+    return text.slice(start, i).trim();
+}

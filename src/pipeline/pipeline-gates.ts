@@ -1,0 +1,359 @@
+// The `pipeline` package for Ko programs: Container, Shell, File, Text and Read. Maps Ko values
+// to engine requests and outcomes back to Ko structures, prints progress lines on stderr,
+// reports gate events, and turns Ctrl-C into cancellation that kills every step's process group.
+import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { registerGate, type GateArgs, type GateContext } from '../runtime/gate-registry.js';
+import { EMPTY, bool, int64, lift, opaque, printValue, seq, str, struct, type Field, type Value } from '../runtime/values.js';
+import { KoCancelled } from '../runtime/errors.js';
+import { Store, locateStore } from '../store/store.js';
+import { RunRecorder, newRunId } from '../store/run-records.js';
+import { ingestWorkspaceFile } from '../store/file-index.js';
+import { PipelineEngine, StepFailedError, type FileRef, type ProgressEvent, type StepRequest } from './engine.js';
+import { createExecutor } from './executors.js';
+import { formulaAt } from './formula.js';
+import type { Executor } from './executor.js';
+
+// ---------------------------------------------------------------------------------------------
+// File values
+
+/** Interned so Equal on two file values with the same name and content is true. */
+const interned = new Map<string, Value>();
+
+export function fileValue(ref: FileRef): Value {
+    const id = `${ref.hash}\0${ref.name}\0${ref.producer ?? ''}\0${ref.path ?? ''}`;
+    let v = interned.get(id);
+    if (!v) {
+        v = opaque('File', ref, () => `File(${ref.name} sha256:${ref.hash.slice(0, 12)})`);
+        interned.set(id, v);
+    }
+    return v;
+}
+
+export function fileRefOf(v: Value): FileRef | undefined {
+    return v.kind === 'opaque' && v.typeName === 'File' ? v.value as FileRef : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stores and run sessions
+
+const stores = new Map<string, Store>();
+
+function storeFor(ctx: GateContext): Store {
+    const settings = ctx.settings ?? {};
+    const root = settings.store ? resolve(ctx.workspaceDir, settings.store) : locateStore(ctx.workspaceDir);
+    let store = stores.get(root);
+    if (!store) stores.set(root, store = new Store(root));
+    return store;
+}
+
+interface Session {
+    readonly engine: PipelineEngine;
+    readonly recorder: RunRecorder;
+    readonly executor: Executor;
+    /** Aborted by Ctrl-C; combined with the run's own signal for every step. */
+    readonly interrupt: AbortController;
+    failed: boolean;
+    cancelled: boolean;
+    done: boolean;
+}
+
+const sessions = new Map<string, Promise<Session>>();
+const live = new Set<Session>();
+
+function runKey(ctx: GateContext): string {
+    return ctx.runId ?? 'default';
+}
+
+function session(ctx: GateContext): Promise<Session> {
+    const k = runKey(ctx);
+    let s = sessions.get(k);
+    if (!s) {
+        s = openSession(ctx);
+        sessions.set(k, s);
+        s.catch(() => sessions.delete(k));
+    }
+    return s;
+}
+
+async function openSession(ctx: GateContext): Promise<Session> {
+    const store = storeFor(ctx);
+    const settings = ctx.settings ?? {};
+    const executorName = settings.executor ?? process.env.KO_EXECUTOR ?? 'local';
+    const executor = await createExecutor(executorName, { store, settings });
+    const runId = newRunId();
+    const recorder = new RunRecorder(store.runsDir, store.tmpDir, runId, process.argv.slice(2));
+    const engine = new PipelineEngine({ store, executor, runId, recorder, limited: work => ctx.limited(work) });
+    const s: Session = { engine, recorder, executor, interrupt: new AbortController(), failed: false, cancelled: false, done: false };
+    live.add(s);
+    installInterruptHandler();
+    // The interpreter aborts the run's signal when the run ends (normally or not): close the run record.
+    const finish = () => finishSession(ctx, s);
+    if (ctx.signal.aborted) queueMicrotask(finish); else ctx.signal.addEventListener('abort', finish, { once: true });
+    return s;
+}
+
+function finishSession(ctx: GateContext, s: Session): void {
+    if (s.done) return;
+    s.done = true;
+    live.delete(s);
+    sessions.delete(runKey(ctx));
+    const st = s.engine.stats;
+    try {
+        s.recorder.finish(s.cancelled ? 'cancelled' : s.failed ? 'failed' : 'ok');
+    } catch { /* the store vanished: nothing to record into */ }
+    void s.executor.close();
+    if (progressEnabled(ctx) && st.executed + st.cached + st.adopted + st.failed > 0) {
+        ctx.stderr.write(`ko: run ${s.engine.runId}: ${st.executed} executed, ${st.cached} cached${st.adopted ? `, ${st.adopted} adopted` : ''}${st.failed ? `, ${st.failed} failed` : ''}\n`);
+    }
+}
+
+let handlerInstalled = false;
+
+/**
+ * Ctrl-C: cancel every live step (their process groups are killed by the executor), give them
+ * a moment to exit, then exit 130. A second Ctrl-C exits at once. An exit handler kills any
+ * group still alive, so even an abrupt exit leaves no step running and no record half-written.
+ */
+function installInterruptHandler(): void {
+    if (handlerInstalled) return;
+    handlerInstalled = true;
+    process.on('exit', () => {
+        for (const s of live) {
+            (s.executor as { killAll?: (sig?: NodeJS.Signals) => void }).killAll?.('SIGKILL');
+            try { s.recorder.finish('cancelled'); } catch { /* best effort */ }
+        }
+    });
+    let interrupted = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+        interrupted++;
+        if (interrupted > 1 || live.size === 0) process.exit(130);
+        process.stderr.write(`\nko: ${sig}: cancelling running steps (press Ctrl-C again to force)\n`);
+        for (const s of live) { s.cancelled = true; s.interrupt.abort(); }
+        process.exitCode = 130;
+        setTimeout(() => process.exit(130), 3000);
+    };
+    // Only when nobody else handles the signal: the CLI may cancel through the run's signal itself.
+    if (process.listenerCount('SIGINT') === 0) process.on('SIGINT', onSignal);
+    if (process.listenerCount('SIGTERM') === 0) process.on('SIGTERM', onSignal);
+}
+
+function progressEnabled(ctx: GateContext): boolean {
+    const setting = ctx.settings?.progress ?? process.env.KO_PROGRESS;
+    return setting !== 'off' && setting !== '0' && setting !== 'false';
+}
+
+function progressLine(e: ProgressEvent): string | undefined {
+    const k = 'key' in e ? e.key.slice(0, 12) : '';
+    switch (e.kind) {
+        case 'started': return e.attempt === 1 ? `ko: started  ${e.stepName} ${k}` : undefined;
+        case 'cached': return `ko: cached   ${e.stepName} ${k} (from run ${e.fromRun})`;
+        case 'finished': return `ko: ${e.adopted ? 'adopted' : 'finished'} ${e.stepName} ${k} in ${(e.durationMs / 1000).toFixed(2)} s${e.attempts > 1 ? ` (${e.attempts} attempts)` : ''}`;
+        case 'retrying': return `ko: retrying ${e.stepName} ${k} (attempt ${e.attempt}, ${e.reason})`;
+        case 'failed': return `ko: failed   ${e.stepName} ${k} exit ${e.exitCode} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'} (ko log ${k})`;
+        case 'nondeterminism': return `ko: warning: ${e.stepName} ${k} produced a different result than the recorded one (evidence: ${e.evidence})`;
+        case 'log': return undefined;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Argument conversion
+
+function text(v: Value, what: string, ctx: GateContext): string {
+    switch (v.kind) {
+        case 'string': return v.value;
+        case 'int': case 'float': case 'bool': return printValue(v);
+        default: return ctx.panic(`pipeline: ${what} must be a string, got ${printValue(v)}`);
+    }
+}
+
+function textList(v: Value, what: string, ctx: GateContext): string[] {
+    return lift(v).map((x, i) => text(x, `${what}[${i}]`, ctx));
+}
+
+function envOf(v: Value, ctx: GateContext): Record<string, string> {
+    const env: Record<string, string> = {};
+    if (v.kind === 'struct') {
+        for (const f of v.fields) if (f.value.kind !== 'empty') env[f.name] = text(f.value, `env.${f.name}`, ctx);
+    } else {
+        // os.Task style: a sequence of "NAME=value".
+        for (const item of lift(v)) {
+            const kv = text(item, 'env', ctx);
+            const eq = kv.indexOf('=');
+            if (eq <= 0) ctx.panic(`pipeline: env entry "${kv}" is not NAME=value`);
+            env[kv.slice(0, eq)] = kv.slice(eq + 1);
+        }
+    }
+    for (const name of Object.keys(env)) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) ctx.panic(`pipeline: bad env name "${name}"`);
+    return env;
+}
+
+function inputsOf(v: Value, store: Store, ctx: GateContext): { name: string; file: FileRef }[] {
+    const out: { name: string; file: FileRef }[] = [];
+    const add = (name: string, value: Value) => {
+        if (value.kind === 'empty') return;
+        if (name === '' || name.split('/').some(p => p === '' || p === '.' || p === '..')) ctx.panic(`pipeline: bad input name "${name}"`);
+        const ref = fileRefOf(value);
+        if (ref) { out.push({ name, file: ref }); return; }
+        if (value.kind === 'string' || value.kind === 'int' || value.kind === 'float' || value.kind === 'bool') {
+            const obj = store.objects.putBytes(text(value, name, ctx));
+            out.push({ name, file: { hash: obj.hash, size: obj.size, name: basename(name) } });
+            return;
+        }
+        if (value.kind === 'struct') { for (const f of value.fields) add(`${name}/${f.name}`, f.value); return; }
+        if (value.kind === 'seq') {
+            // A sequence becomes a directory: files keep their names when those are distinct.
+            const refs = value.items.map(fileRefOf);
+            const names = refs.map(r => r?.name);
+            const distinct = refs.every(r => r) && new Set(names).size === names.length;
+            value.items.forEach((item, i) => add(`${name}/${distinct ? names[i] : String(i)}`, item));
+            return;
+        }
+        ctx.panic(`pipeline: input ${name} must be a file value, a string or a structure of them, got ${printValue(value)}`);
+    };
+    if (v.kind === 'struct') for (const f of v.fields) add(f.name, f.value);
+    else if (v.kind !== 'empty') for (const item of lift(v)) {
+        const ref = fileRefOf(item);
+        if (!ref) ctx.panic(`pipeline: unnamed inputs must be file values; name strings with (name: "...")`);
+        add(ref.name, item);
+    }
+    const seen = new Set<string>();
+    for (const i of out) { if (seen.has(i.name)) ctx.panic(`pipeline: two inputs named ${i.name}`); seen.add(i.name); }
+    return out;
+}
+
+/** Seconds: a number, or a string like 90s, 5m, 1h30m, 500ms. */
+export function parseTimeout(v: Value): number | undefined {
+    if (v.kind === 'int') return Number(v.value);
+    if (v.kind === 'float') return v.value;
+    if (v.kind !== 'string') return undefined;
+    const s = v.value.trim();
+    if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
+    let total = 0;
+    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+    let m: RegExpExecArray | null;
+    let consumed = 0;
+    while ((m = re.exec(s))) { total += Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] as 'ms' | 's' | 'm' | 'h']; consumed = re.lastIndex; }
+    return consumed === s.length && consumed > 0 ? total : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gates
+
+async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.Container' | 'pipeline.Shell', command: string[]): Promise<Value> {
+    const store = storeFor(ctx);
+    const info = ctx.stepInfo;
+    const image = args.has('image') && args.get('image').kind !== 'empty' ? text(args.get('image'), 'image', ctx) : 'host';
+    const timeoutValue = args.get('timeout');
+    const timeoutSeconds = timeoutValue.kind === 'empty' ? undefined : parseTimeout(timeoutValue);
+    if (timeoutValue.kind !== 'empty' && (timeoutSeconds === undefined || timeoutSeconds <= 0)) ctx.panic(`pipeline: bad timeout ${printValue(timeoutValue)}`);
+    const retriesValue = args.get('retries');
+    const retries = retriesValue.kind === 'int' ? Number(retriesValue.value) : 0;
+    if (retriesValue.kind !== 'empty' && (retriesValue.kind !== 'int' || retries < 0)) ctx.panic(`pipeline: retries must be a non-negative integer`);
+    const cacheValue = args.get('cache');
+    if (cacheValue.kind !== 'empty' && cacheValue.kind !== 'bool') ctx.panic(`pipeline: cache must be true or false`);
+    const position = info.position;
+    const sourceFile = position ? (isAbsolute(position.file) ? position.file : resolve(ctx.workspaceDir, position.file)) : undefined;
+    const formula = (position && sourceFile && formulaAt(sourceFile, position.line, position.column)) || `${callee}@${info.stepId}`;
+    const userSalt = args.get('salt');
+    const salt = [ctx.settings?.salt ?? process.env.KO_SALT ?? '', userSalt.kind === 'empty' ? '' : text(userSalt, 'salt', ctx)].join('\0');
+    const req: StepRequest = {
+        stepName: `${info.func}.${info.step || '?'}`,
+        stepId: info.stepId,
+        stepPath: info.callPath.join(' > '),
+        callee,
+        formula,
+        ...(position ? { source: { file: sourceFile ? relative(ctx.workspaceDir, sourceFile) || position.file : position.file, line: position.line, column: position.column } } : {}),
+        image,
+        command,
+        args: callee === 'pipeline.Container' ? textList(args.get('args'), 'args', ctx) : [],
+        env: envOf(args.get('env'), ctx),
+        inputs: inputsOf(args.get('inputs'), store, ctx),
+        ...(args.get('workdir').kind !== 'empty' ? { workdir: text(args.get('workdir'), 'workdir', ctx) } : {}),
+        ...(timeoutSeconds ? { timeoutSeconds } : {}),
+        retries,
+        cache: cacheValue.kind === 'bool' ? cacheValue.value : true,
+        salt,
+    };
+    if (req.command.length === 0) ctx.panic(`pipeline: ${callee} needs a command`);
+    const s = await session(ctx);
+    const showProgress = progressEnabled(ctx);
+    const onProgress = (e: ProgressEvent) => {
+        if (e.kind !== 'log') ctx.emit({ kind: 'gate', stepId: info.stepId, name: `pipeline.${e.kind}`, data: { ...e, runId: s.engine.runId }, time: Date.now() });
+        const line = showProgress ? progressLine(e) : undefined;
+        if (line) ctx.stderr.write(line + '\n');
+    };
+    const signal = AbortSignal.any([ctx.signal, s.interrupt.signal]);
+    try {
+        const outcome = await s.engine.runStep(req, signal, onProgress);
+        const outputs: Field[] = outcome.outputs.map(o => ({ name: o.name, value: fileValue(o) }));
+        const log = outcome.record.logHash ? fileValue({ hash: outcome.record.logHash, size: 0, name: 'log' }) : EMPTY;
+        return struct([
+            { name: 'stdout', value: str(outcome.stdout.endsWith('\n') ? outcome.stdout.slice(0, -1) : outcome.stdout) },
+            { name: 'exitCode', value: int64(outcome.exitCode) },
+            { name: 'outputs', value: struct(outputs) },
+            { name: 'files', value: seq(outputs.map(f => f.value)) },
+            { name: 'key', value: str(outcome.key) },
+            { name: 'cached', value: bool(outcome.status !== 'executed') },
+            { name: 'log', value: log },
+            { name: 'run', value: str(outcome.record.runId) },
+        ]);
+    } catch (e) {
+        if (e instanceof StepFailedError) {
+            s.failed = true;
+            return ctx.panic(struct([
+                { name: 'step', value: str(e.stepName) },
+                { name: 'exitCode', value: int64(e.exitCode) },
+                { name: 'attempts', value: int64(e.attempts) },
+                { name: 'key', value: str(e.key) },
+                { name: 'log', value: str(e.logTail) },
+            ]));
+        }
+        if (signal.aborted || (e as Error).name === 'AbortError') {
+            s.cancelled = s.cancelled || s.interrupt.signal.aborted;
+            throw new KoCancelled();
+        }
+        return ctx.fail(`pipeline: ${req.stepName}: ${(e as Error).message}`);
+    }
+}
+
+registerGate('pipeline', 'Container', (args, ctx) => {
+    const command = textList(args.get('command'), 'command', ctx);
+    return runContainer(args, ctx, 'pipeline.Container', command);
+});
+
+registerGate('pipeline', 'Shell', (args, ctx) => {
+    const script = args.get('script');
+    if (script.kind === 'empty') ctx.panic('pipeline.Shell needs a script');
+    return runContainer(args, ctx, 'pipeline.Shell', ['/bin/sh', '-c', text(script, 'script', ctx)]);
+});
+
+registerGate('pipeline', 'File', async (args, ctx) => {
+    const pathValue = args.get('path');
+    if (pathValue.kind !== 'string') return ctx.panic(`pipeline.File needs a path string, got ${printValue(pathValue)}`);
+    const abs = resolve(ctx.workspaceDir, pathValue.value);
+    const store = storeFor(ctx);
+    try {
+        const ref = await ingestWorkspaceFile(store, abs);
+        return fileValue({ hash: ref.hash, size: ref.size, name: basename(abs), path: relative(ctx.workspaceDir, abs) });
+    } catch (e) {
+        return ctx.panic(`pipeline.File: cannot read ${pathValue.value}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+});
+
+registerGate('pipeline', 'Text', (args, ctx) => {
+    const name = args.get('name');
+    const content = args.get('content');
+    if (name.kind !== 'string' || name.value === '' || name.value.includes('/')) return ctx.panic('pipeline.Text needs a file name (no slashes)');
+    const obj = storeFor(ctx).objects.putBytes(content.kind === 'empty' ? '' : text(content, 'content', ctx));
+    return fileValue({ hash: obj.hash, size: obj.size, name: name.value });
+});
+
+registerGate('pipeline', 'Read', (args, ctx) => {
+    const ref = fileRefOf(args.get('file'));
+    if (!ref) return ctx.panic(`pipeline.Read needs a file value, got ${printValue(args.get('file'))}`);
+    try {
+        return str(storeFor(ctx).objects.read(ref.hash).toString('utf8'));
+    } catch {
+        return ctx.panic(`pipeline.Read: object ${ref.hash.slice(0, 12)} of ${ref.name} is not in the store`);
+    }
+});
