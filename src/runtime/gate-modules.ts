@@ -2,3 +2,4 @@
 // gate registry as a side effect. To plug in a new package (e.g. `pipeline`), add one import
 // line here; nothing else in the interpreter needs to change.
 export const GATE_MODULES_LOADED = true;
+import '../pipeline/pipeline-gates.js';
