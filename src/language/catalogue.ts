@@ -112,9 +112,9 @@ const INTEGER: Spec[] = [
 ];
 
 const PIPELINE: Spec[] = [
-    ['Container', 'image command args env inputs workdir timeout retries cache',
+    ['Container', 'image command args env inputs workdir timeout retries cache salt',
         'Runs one program (argv, no shell); returns (stdout, exitCode, outputs, key). Cached by content.'],
-    ['Shell', 'script? image inputs env workdir timeout retries cache',
+    ['Shell', 'script? image inputs env workdir timeout retries cache salt',
         'Runs `sh -c script`, for steps that want a shell; returns like Container.'],
     ['File', 'path?', 'A workspace file as a file value, hashed by content.'],
     ['Text', 'name content', 'A file value with the given name and text content.'],
