@@ -18,11 +18,23 @@ function linesOf(path: string): string[] | undefined {
     }
 }
 
-/** The formula text of the step at (line, column), both 1-based; undefined if unreadable. */
-export function formulaAt(path: string, line: number, column: number): string | undefined {
+/**
+ * The formula text of the step starting at (line, column), both 1-based, cut at (endLine,
+ * endColumn) when the interpreter gives the step's range; undefined if unreadable.
+ */
+export function formulaAt(path: string, line: number, column: number, endLine?: number, endColumn?: number): string | undefined {
     const lines = linesOf(path);
     if (!lines || line < 1 || line > lines.length) return undefined;
-    const text = lines.slice(line - 1).join('\n').slice(column - 1);
+    let text: string;
+    if (endLine !== undefined && endColumn !== undefined && endLine >= line && endLine <= lines.length) {
+        const span = lines.slice(line - 1, endLine);
+        // End columns are exclusive (one past the last character); cut the end before the start.
+        span[span.length - 1] = span[span.length - 1].slice(0, endColumn - 1);
+        span[0] = span[0].slice(column - 1);
+        text = span.join('\n');
+    } else {
+        text = lines.slice(line - 1).join('\n').slice(column - 1);
+    }
     return extractFormula(text);
 }
 

@@ -253,7 +253,9 @@ async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.
     if (cacheValue.kind !== 'empty' && cacheValue.kind !== 'bool') ctx.panic(`pipeline: cache must be true or false`);
     const position = info.position;
     const sourceFile = position ? (isAbsolute(position.file) ? position.file : resolve(ctx.workspaceDir, position.file)) : undefined;
-    const formula = (position && sourceFile && formulaAt(sourceFile, position.line, position.column)) || `${callee}@${info.stepId}`;
+    const range = position as { endLine?: number; endColumn?: number } | undefined;
+    const formula = (position && sourceFile && formulaAt(sourceFile, position.line, position.column, range?.endLine, range?.endColumn))
+        || `${callee}@${info.stepId}`;
     const userSalt = args.get('salt');
     const salt = [ctx.settings?.salt ?? process.env.KO_SALT ?? '', userSalt.kind === 'empty' ? '' : text(userSalt, 'salt', ctx)].join('\0');
     const req: StepRequest = {
