@@ -1,0 +1,87 @@
+// E2E: running a function spawns the CLI, its NDJSON run events drive the step decorations
+// (cached / succeeded / failed, stale after an edit) and hovers. The scripted stand-in CLI
+// (test/fixtures/e2e/fake-ko.mjs) exercises the client alone; the last test uses the real
+// `ko run` when the runtime has it.
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunSummary } from '../../../client/run/run-controller.js';
+import { api, extensionDir, fixture, open, waitFor } from './helpers.js';
+
+const setCli = (p: string) => vscode.workspace.getConfiguration('ko').update('cliPath', p, vscode.ConfigurationTarget.Global);
+
+suite('ko run', () => {
+    suiteSetup(async () => { await setCli(path.join(extensionDir(), 'test/fixtures/e2e/fake-ko.mjs')); });
+    suiteTeardown(async () => { await setCli(''); });
+
+    test('Run executes the function and decorates its steps', async () => {
+        const koApi = await api();
+        const editor = await open('pipes/hello.ko');
+        const summary = await vscode.commands.executeCommand<RunSummary>('ko.run', { uri: editor.document.uri.toString(), functionName: 'Main' });
+        assert.ok(summary, 'ko.run returns a summary');
+        assert.strictEqual(summary.ok, true, `run failed: ${summary.error}`);
+        assert.strictEqual(summary.exitCode, 0);
+        assert.ok(summary.events >= 8, `events: ${summary.events}`);
+        const steps = koApi.store.state.steps;
+        assert.strictEqual(steps.get('pipes.Main/first')?.status, 'cached');
+        assert.strictEqual(steps.get('pipes.Main/second')?.status, 'succeeded');
+        assert.strictEqual(steps.get('pipes.Main/second')?.value, '1');
+        assert.deepStrictEqual(steps.get('pipes.Main/second')?.logTail, ['counting…']);
+        const painted = await waitFor('decorations', () => {
+            const p = koApi.decorations.painted.get(editor.document.uri.toString());
+            return p && p.length === 3 && p;
+        });
+        assert.deepStrictEqual(painted.map(p => p.look), ['cached', 'succeeded', 'succeeded']);
+        assert.match(painted[1]!.text, /^second: ✓ done in 300ms$/);
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(7, 5));
+        const text = hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+        assert.match(text, /Cache key: `k-first-0123`/);
+    });
+
+    test('editing a step makes its status stale; undo makes it fresh', async () => {
+        const koApi = await api();
+        const editor = await open('pipes/hello.ko');
+        const uri = editor.document.uri.toString();
+        const line = editor.document.lineAt(8); // `    second: Len(first)`
+        await editor.edit(b => b.insert(line.range.end, ' // changed'));
+        await waitFor('stale decoration', () => koApi.decorations.painted.get(uri)?.find(p => p.look === 'stale' && p.text.startsWith('second')));
+        assert.strictEqual(koApi.store.state.steps.get('pipes.Main/first')?.stale, false);
+        await vscode.commands.executeCommand('undo');
+        await waitFor('fresh again', () => koApi.decorations.painted.get(uri)?.every(p => p.look !== 'stale'));
+        assert.strictEqual(editor.document.isDirty, false);
+    });
+
+    test('Run up to here passes --until and a failing step is reported', async () => {
+        const koApi = await api();
+        const editor = await open('pipes/hello.ko');
+        const summary = await vscode.commands.executeCommand<RunSummary>('ko.runToStep', { uri: editor.document.uri.toString(), functionName: 'Main', step: 'first' });
+        assert.strictEqual(summary?.ok, true);
+        assert.strictEqual(koApi.store.state.steps.get('pipes.Main/first')?.status, 'cached');
+        assert.strictEqual(koApi.store.state.steps.has('pipes.Main/second'), false, 'the run was cleared and stopped at first');
+        await vscode.commands.executeCommand('ko.clearStatus');
+        await waitFor('cleared decorations', () => koApi.decorations.painted.get(editor.document.uri.toString())?.length === 0);
+    });
+
+    test('the real `ko run` drives the same decorations', async function () {
+        await setCli('');
+        try {
+            const probe = spawnSync(process.execPath, [path.join(extensionDir(), 'bin/ko'), 'run', '--help'], { encoding: 'utf8', timeout: 20_000 });
+            if (/unknown command|not built/.test(probe.stdout + probe.stderr)) {
+                console.log('ko-e2e: `ko run` does not exist yet; skipping the real-runtime run test');
+                this.skip();
+            }
+            const koApi = await api();
+            const editor = await open('pipes/hello.ko');
+            const summary = await vscode.commands.executeCommand<RunSummary>('ko.run', { uri: fixture('pipes/hello.ko').toString(), functionName: 'Main' });
+            assert.strictEqual(summary?.ok, true, `run failed: ${summary?.error}`);
+            assert.ok(summary.events > 0, 'ko run --events ndjson emitted run events');
+            await waitFor('decorations from the real run', () => {
+                const p = koApi.decorations.painted.get(editor.document.uri.toString());
+                return p && p.length >= 2 && p.every(x => x.look === 'succeeded' || x.look === 'cached');
+            });
+        } finally {
+            await setCli(path.join(extensionDir(), 'test/fixtures/e2e/fake-ko.mjs'));
+        }
+    });
+});
