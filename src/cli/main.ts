@@ -4,6 +4,7 @@ import { usageError, type CommandModule } from './cli-util.js';
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
     check: { summary: 'check .ko files and packages for errors', load: () => import('./check-command.js') },
+    lsp: { summary: 'run the Ko language server (--stdio)', load: () => import('./lsp-command.js') },
 };
 
 export const usage = () => [
