@@ -1,0 +1,35 @@
+// Server side of `ko/graph`: builds the pure graph of graph-builder.ts for a document, resolving
+// callees across the files of the package and the imported packages so a viewer can expand a call
+// into the callee's own graph (uri and range of the callee function).
+import type { LangiumDocument } from 'langium';
+import type { FuncDef, KoFile } from '../src/language/generated/ast.js';
+import type { GraphCallee, GraphResult } from '../src/protocol/ko-protocol.js';
+import { buildGraph, defaultCallee } from './graph-builder.js';
+import type { KoLspServices } from './ko-lsp-module.js';
+
+export async function computeGraph(services: KoLspServices, document: LangiumDocument, functionName?: string): Promise<GraphResult> {
+    const index = services.ko.Index;
+    await index.loadImports(document);
+    const file = document.parseResult.value as KoFile;
+    const dir = index.packageDirOf(document);
+    const packagePath = index.packagePathOf(dir);
+    const resolveCallee = (segments: readonly string[], func: FuncDef): GraphCallee | undefined => {
+        const base = defaultCallee(file, packagePath, segments, func);
+        if (base.kind === 'unknown' && segments.length !== 1) return base;
+        if (segments.length === 1 && base.kind !== 'unknown' && base.kind !== 'builtin' && base.kind !== 'function') return base;
+        if (segments.length === 1) {
+            if (func.params.some(p => p.name === segments[0]) || func.terms.some(t => t.label === segments[0])) return base;
+            const found = index.findPackageFunction(dir, segments[0]);
+            if (!found) return base;
+            return { text: base.text, kind: 'function', packagePath, functionName: segments[0], uri: found.document.uri.toString(), range: found.func.$cstNode!.range };
+        }
+        const info = index.imports(document).find(i => i.alias === segments[0]);
+        const found = info?.dir ? index.findPackageFunction(info.dir, segments[1]) : undefined;
+        if (!found || !info) return base.kind === 'function' ? { ...base, kind: 'unknown' } : base;
+        return { text: base.text, kind: 'function', packagePath: info.importPath, functionName: segments[1], uri: found.document.uri.toString(), range: found.func.$cstNode!.range };
+    };
+    return buildGraph(file, {
+        uri: document.uri.toString(), packagePath, version: document.textDocument.version,
+        ...(functionName !== undefined ? { functionName } : {}), resolveCallee,
+    });
+}
