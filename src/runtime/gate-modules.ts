@@ -1,5 +1,6 @@
 // The list of gate modules the interpreter loads: each import registers its gates with the
 // gate registry as a side effect. To plug in a new package (e.g. `pipeline`), add one import
 // line here; nothing else in the interpreter needs to change.
-export const GATE_MODULES_LOADED = true;
+import './builtins/core.js';
+import './builtins/pseudo.js';
 import '../pipeline/pipeline-gates.js';

@@ -52,6 +52,10 @@ export interface GateContext {
      * limit: at most `concurrency` such jobs run at once, the rest wait for a slot.
      */
     limited<T>(work: () => Promise<T>): Promise<T>;
+    /** The run's id (unique per `runFunction`), for naming processes, jobs and logs. */
+    readonly runId: string;
+    /** Free-form run settings from the caller (e.g. the CLI's --executor, --context, --namespace). */
+    readonly settings: Readonly<Record<string, string>>;
     /** Interpreter services for the few builtins that need them (ko.Eval); opaque to gates. */
     readonly internal: unknown;
 }

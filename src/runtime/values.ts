@@ -47,6 +47,8 @@ export interface NativeCallee {
     /** The argument that receives the unnamed argument, if any. */
     readonly monadic?: string;
     readonly impl: GateImpl;
+    /** Runs under the run's concurrency limit (processes, containers, requests). */
+    readonly limited?: boolean;
     /** Stable identity for Equal/Hash (defaults to display). */
     readonly id?: string;
 }
