@@ -3,7 +3,7 @@
 // writers of one object cannot conflict (rename of identical content), and readers never see
 // partial bytes (temp + fsync + rename).
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, fsyncSync, closeSync, openSync, chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { createReadStream, existsSync, fsyncSync, closeSync, openSync, chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir, safeUnlink, tempName, writeTemp } from './atomic.js';
 
@@ -35,7 +35,7 @@ export class ObjectStore {
     putBytes(data: string | Uint8Array): ObjectRef {
         const buf = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);
         const hash = createHash('sha256').update(buf).digest('hex');
-        if (this.has(hash, buf.length)) return { hash, size: buf.length };
+        if (this.has(hash, buf.length)) { this.touch(hash); return { hash, size: buf.length }; }
         const tmp = writeTemp(this.tmpDir, buf, 'o');
         this.publish(tmp, hash);
         return { hash, size: buf.length };
@@ -48,6 +48,7 @@ export class ObjectStore {
     async putFile(path: string, options: { move?: boolean } = {}): Promise<ObjectRef> {
         const { hash, size } = await hashFile(path);
         if (this.has(hash, size)) {
+            this.touch(hash);
             if (options.move) safeUnlink(path);
             return { hash, size };
         }
@@ -72,6 +73,12 @@ export class ObjectStore {
         }
         this.publish(tmp, hash);
         return { hash, size };
+    }
+
+    /** A reused object is fresh again, so `ko gc`'s grace period protects it until it is recorded. */
+    private touch(hash: string): void {
+        const now = new Date();
+        try { utimesSync(this.path(hash), now, now); } catch { /* read-only store or gone */ }
     }
 
     read(hash: string): Buffer {

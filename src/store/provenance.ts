@@ -1,0 +1,265 @@
+// Provenance queries over the store, shared by the `ko why/diff/runs/log/gc` commands and the
+// editor: resolve run and key references, trace a result back through the steps that produced
+// its inputs, explain which key components differ between two runs, and collect garbage.
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Store } from './store.js';
+import type { StepRecord, RecordedInput } from './step-records.js';
+import { listRunIds, readRun, type JournalEntry, type RunSummary } from './run-records.js';
+import type { KeyComponents } from './keys.js';
+import { hashFile } from './object-store.js';
+
+export class ProvenanceError extends Error {}
+
+/** `last` (or `latest`), `last~N` / `-N` (N runs before the last), or a unique run id prefix. */
+export function resolveRun(store: Store, ref: string): RunSummary {
+    const ids = listRunIds(store.runsDir);
+    if (ids.length === 0) throw new ProvenanceError('no runs recorded in this store');
+    let id: string | undefined;
+    const back = /^(?:last|latest)(?:~(\d+))?$/.exec(ref) ?? /^-(\d+)$/.exec(ref);
+    if (back) {
+        id = ids[Number(back[1] ?? 0)];
+        if (!id) throw new ProvenanceError(`only ${ids.length} runs recorded`);
+    } else {
+        const matches = ids.filter(i => i.startsWith(ref));
+        if (matches.length === 0) throw new ProvenanceError(`no run ${ref}`);
+        if (matches.length > 1 && !matches.includes(ref)) throw new ProvenanceError(`run ${ref} is ambiguous: ${matches.slice(0, 5).join(', ')}`);
+        id = matches.includes(ref) ? ref : matches[0];
+    }
+    const run = readRun(store.runsDir, id);
+    if (!run) throw new ProvenanceError(`run ${id} has no readable record`);
+    return run;
+}
+
+/** A full key or a unique prefix (at least 6 hex digits). */
+export function resolveKey(store: Store, ref: string): string | undefined {
+    if (!/^[0-9a-f]{6,64}$/.test(ref)) return undefined;
+    const keys = store.steps.findByPrefix(ref);
+    if (keys.length > 1) throw new ProvenanceError(`key ${ref} is ambiguous: ${keys.slice(0, 5).map(k => k.slice(0, 16)).join(', ')}`);
+    return keys[0];
+}
+
+/** Records whose outputs include the object, oldest first. Scans all records (a query, not a hot path). */
+export function producersOf(store: Store, hash: string): StepRecord[] {
+    const out: StepRecord[] = [];
+    for (const r of store.steps.list()) if (r.outputs.some(o => o.hash === hash)) out.push(r);
+    return out.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+}
+
+export interface WhyNode {
+    readonly record: StepRecord;
+    /** For each input: the node of the step that produced it, or how it entered the pipeline. */
+    readonly inputs: readonly { input: RecordedInput; from: WhyNode | { kind: 'workspace'; path: string } | { kind: 'literal' } | { kind: 'unknown' } | { kind: 'seen' } }[];
+}
+
+export type WhyTarget =
+    | { kind: 'step'; node: WhyNode; via: string }
+    | { kind: 'object'; hash: string; via: string; producers: WhyNode[] };
+
+/**
+ * Resolves what the user pointed at: a key (prefix), a step name (latest run), `sha256:<hash>`
+ * or a bare object hash, an object path under the store, or a file whose content we hash.
+ */
+export async function why(store: Store, target: string, options: { run?: string; depth?: number } = {}): Promise<WhyTarget> {
+    const depth = options.depth ?? 50;
+    const build = (key: string, seen: Set<string>, level: number): WhyNode | undefined => {
+        const record = store.steps.get(key);
+        if (!record) return undefined;
+        seen.add(key);
+        return {
+            record,
+            inputs: record.inputs.map(input => {
+                if (input.producer) {
+                    if (seen.has(input.producer) || level >= depth) return { input, from: { kind: 'seen' as const } };
+                    const node = build(input.producer, seen, level + 1);
+                    return { input, from: node ?? { kind: 'unknown' as const } };
+                }
+                if (input.path) return { input, from: { kind: 'workspace' as const, path: input.path } };
+                return { input, from: { kind: 'literal' as const } };
+            }),
+        };
+    };
+    const key = resolveKey(store, target);
+    if (key) return { kind: 'step', node: build(key, new Set(), 0)!, via: `key ${key.slice(0, 12)}` };
+    if (/^[A-Za-z_][\w]*\.[A-Za-z_][\w]*$/.test(target)) {
+        const run = resolveRun(store, options.run ?? 'last');
+        const entry = [...run.steps].reverse().find(s => s.stepName === target && s.status !== 'failed' && s.status !== 'cancelled');
+        if (!entry) throw new ProvenanceError(`no finished step ${target} in run ${run.runId}`);
+        const node = build(entry.key, new Set(), 0);
+        if (!node) throw new ProvenanceError(`step ${target} of run ${run.runId} has no record (key ${entry.key.slice(0, 12)})`);
+        return { kind: 'step', node, via: `step ${target} in run ${run.runId}` };
+    }
+    let hash: string | undefined;
+    let via = '';
+    const objectPath = /objects\/[0-9a-f]{2}\/([0-9a-f]{64})$/.exec(target);
+    const bare = /^(?:sha256:)?([0-9a-f]{64})$/.exec(target);
+    if (objectPath) { hash = objectPath[1]; via = 'object'; }
+    else if (bare) { hash = bare[1]; via = 'object'; }
+    else if (existsSync(target) && statSync(target).isFile()) { hash = (await hashFile(target)).hash; via = `content of ${target}`; }
+    if (!hash) throw new ProvenanceError(`${target} is not a key, step name, object or file`);
+    const producers = producersOf(store, hash).map(r => build(r.key, new Set(), 0)!);
+    return { kind: 'object', hash, via, producers };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diff
+
+export interface ComponentChange {
+    readonly part: 'callee' | 'formula' | 'image' | 'command' | 'args' | 'env' | 'input' | 'workdir' | 'salt' | 'cache';
+    readonly detail: string;
+}
+
+const short = (h: string) => h.slice(0, 12);
+const show = (v: readonly string[]) => JSON.stringify(v);
+
+export function diffComponents(a: KeyComponents, b: KeyComponents, inputsA: readonly RecordedInput[] = [], inputsB: readonly RecordedInput[] = []): ComponentChange[] {
+    const out: ComponentChange[] = [];
+    if (a.callee !== b.callee) out.push({ part: 'callee', detail: `${a.callee} -> ${b.callee}` });
+    if (a.formula !== b.formula) out.push({ part: 'formula', detail: `${a.formula} -> ${b.formula}` });
+    if (a.image !== b.image) out.push({ part: 'image', detail: `${a.image} -> ${b.image}` });
+    if (show(a.command) !== show(b.command)) out.push({ part: 'command', detail: `${show(a.command)} -> ${show(b.command)}` });
+    if (show(a.args) !== show(b.args)) out.push({ part: 'args', detail: `${show(a.args)} -> ${show(b.args)}` });
+    for (const name of new Set([...Object.keys(a.env), ...Object.keys(b.env)])) {
+        const va = a.env[name], vb = b.env[name];
+        if (va === vb) continue;
+        const secret = (va ?? vb ?? '').startsWith('hmac:');
+        if (va === undefined) out.push({ part: 'env', detail: `${name} added` });
+        else if (vb === undefined) out.push({ part: 'env', detail: `${name} removed` });
+        else out.push({ part: 'env', detail: secret ? `${name} changed (secret, value not shown)` : `${name}: ${JSON.stringify(va)} -> ${JSON.stringify(vb)}` });
+    }
+    const ia = new Map(a.inputs.map(i => [i.name, i.hash]));
+    const ib = new Map(b.inputs.map(i => [i.name, i.hash]));
+    const producer = (list: readonly RecordedInput[], name: string) => list.find(i => i.name === name);
+    for (const name of [...new Set([...ia.keys(), ...ib.keys()])].sort()) {
+        const ha = ia.get(name), hb = ib.get(name);
+        if (ha === hb) continue;
+        if (ha === undefined) { out.push({ part: 'input', detail: `${name} added` }); continue; }
+        if (hb === undefined) { out.push({ part: 'input', detail: `${name} removed` }); continue; }
+        const pa = producer(inputsA, name), pb = producer(inputsB, name);
+        const origin = pb?.producer ? ` (produced by step ${short(pb.producer)}${pa?.producer && pa.producer !== pb.producer ? `, was ${short(pa.producer)}` : ''})`
+            : pb?.path ? ` (workspace file ${pb.path})` : '';
+        out.push({ part: 'input', detail: `${name}: content ${short(ha)} -> ${short(hb)}${origin}` });
+    }
+    if (a.workdir !== b.workdir) out.push({ part: 'workdir', detail: `${JSON.stringify(a.workdir)} -> ${JSON.stringify(b.workdir)}` });
+    if (a.salt !== b.salt) out.push({ part: 'salt', detail: 'salt changed' });
+    if (a.nonce !== b.nonce) out.push({ part: 'cache', detail: 'cache: false (runs every time)' });
+    return out;
+}
+
+export interface StepDiff {
+    readonly step: string;
+    readonly status: 'same' | 'changed' | 'only-a' | 'only-b';
+    readonly a?: JournalEntry;
+    readonly b?: JournalEntry;
+    readonly changes: ComponentChange[];
+    /** Same key, but outputs differ between the records (non-determinism, or a recomputed record). */
+    readonly note?: string;
+}
+
+export function diffRuns(store: Store, runA: RunSummary, runB: RunSummary): StepDiff[] {
+    // Match steps by call path (or name) and occurrence, so a step called in a loop pairs up in order.
+    const index = (run: RunSummary) => {
+        const m = new Map<string, JournalEntry>();
+        const count = new Map<string, number>();
+        for (const s of run.steps) {
+            if (s.status === 'cancelled') continue;
+            const base = s.stepPath ?? s.stepName;
+            const n = count.get(base) ?? 0;
+            count.set(base, n + 1);
+            m.set(n === 0 ? base : `${base}#${n + 1}`, s);
+        }
+        return m;
+    };
+    const ma = index(runA), mb = index(runB);
+    const out: StepDiff[] = [];
+    for (const id of new Set([...ma.keys(), ...mb.keys()])) {
+        const a = ma.get(id), b = mb.get(id);
+        const step = (b ?? a)!.stepName + (id.includes('#') ? id.slice(id.lastIndexOf('#')) : '');
+        if (!a) { out.push({ step, status: 'only-b', b: b!, changes: [] }); continue; }
+        if (!b) { out.push({ step, status: 'only-a', a, changes: [] }); continue; }
+        if (a.key === b.key && a.status !== 'failed' && b.status !== 'failed') { out.push({ step, status: 'same', a, b, changes: [] }); continue; }
+        const ra = store.steps.get(a.key), rb = store.steps.get(b.key);
+        const changes = ra && rb ? diffComponents(ra.components, rb.components, ra.inputs, rb.inputs) : [];
+        const note = a.key === b.key ? `${a.status} in A, ${b.status} in B`
+            : !ra || !rb ? `no record for ${!ra ? 'A' : 'B'} (${!ra ? a.status : b.status}); keys ${short(a.key)} / ${short(b.key)}` : undefined;
+        out.push({ step, status: 'changed', a, b, changes, ...(note ? { note } : {}) });
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Garbage collection
+
+export interface GcOptions {
+    readonly dryRun: boolean;
+    /** Keep only the step records used by the newest N runs (and drop older runs); default: keep all records. */
+    readonly keepRuns?: number;
+    /** Objects, temp files and scratch dirs younger than this are kept (a runner may be using them). */
+    readonly graceSeconds: number;
+}
+
+export interface GcReport {
+    objects: number;
+    bytes: number;
+    records: number;
+    runs: number;
+    scratch: number;
+    keptObjects: number;
+}
+
+export function gc(store: Store, options: GcOptions): GcReport {
+    const report: GcReport = { objects: 0, bytes: 0, records: 0, runs: 0, scratch: 0, keptObjects: 0 };
+    const cutoff = Date.now() - options.graceSeconds * 1000;
+    const live = new Set<string>();
+    const runIds = listRunIds(store.runsDir);
+    const keptRuns = options.keepRuns === undefined ? runIds : runIds.slice(0, options.keepRuns);
+    const keptKeys = new Set<string>();
+    for (const id of keptRuns) {
+        for (const s of readRun(store.runsDir, id)?.steps ?? []) {
+            keptKeys.add(s.key);
+            if (s.logHash) live.add(s.logHash);
+        }
+    }
+    for (const record of store.steps.list()) {
+        const keep = options.keepRuns === undefined || keptKeys.has(record.key) || Date.parse(record.finishedAt) > cutoff;
+        if (!keep) {
+            report.records++;
+            if (!options.dryRun) rmSync(store.steps.path(record.key), { force: true });
+            continue;
+        }
+        for (const o of record.outputs) live.add(o.hash);
+        for (const i of record.inputs) live.add(i.hash);
+        if (record.logHash) live.add(record.logHash);
+        if (record.stdoutHash) live.add(record.stdoutHash);
+    }
+    if (options.keepRuns !== undefined) {
+        for (const id of runIds.slice(options.keepRuns)) {
+            const run = readRun(store.runsDir, id);
+            if (run?.effectiveStatus === 'running') continue;
+            report.runs++;
+            if (!options.dryRun) rmSync(join(store.runsDir, id), { recursive: true, force: true });
+        }
+    }
+    for (const { hash, path } of store.objects.list()) {
+        if (live.has(hash)) { report.keptObjects++; continue; }
+        const st = statSync(path);
+        if (st.mtimeMs > cutoff) { report.keptObjects++; continue; }
+        report.objects++;
+        report.bytes += st.size;
+        if (!options.dryRun) store.objects.remove(hash);
+    }
+    // A long step's scratch dir can be older than the grace period: leave scratch alone while any run is live.
+    const anyLive = runIds.some(id => readRun(store.runsDir, id)?.effectiveStatus === 'running');
+    for (const dir of anyLive ? [store.tmpDir] : [store.tmpDir, store.workDir]) {
+        if (!existsSync(dir)) continue;
+        for (const name of readdirSync(dir)) {
+            const p = join(dir, name);
+            try {
+                if (statSync(p).mtimeMs > cutoff) continue;
+            } catch { continue; }
+            report.scratch++;
+            if (!options.dryRun) rmSync(p, { recursive: true, force: true });
+        }
+    }
+    return report;
+}
