@@ -5,6 +5,11 @@ import { usageError, type CommandModule } from './cli-util.js';
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
     check: { summary: 'check .ko files and packages for errors', load: () => import('./check-command.js') },
     lsp: { summary: 'run the Ko language server (--stdio)', load: () => import('./lsp-command.js') },
+    runs: { summary: 'list recent pipeline runs', load: async () => (await import('./provenance-commands.js')).runs },
+    why: { summary: 'show how a file or step result was produced', load: async () => (await import('./provenance-commands.js')).why },
+    diff: { summary: 'compare two pipeline runs step by step', load: async () => (await import('./provenance-commands.js')).diff },
+    log: { summary: 'print the log of a pipeline step', load: async () => (await import('./provenance-commands.js')).log },
+    gc: { summary: 'remove unreferenced objects from the store', load: async () => (await import('./provenance-commands.js')).gc },
 };
 
 export const usage = () => [
