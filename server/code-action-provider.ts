@@ -99,7 +99,7 @@ export class KoCodeActionProvider implements CodeActionProvider {
                 const next = cycle[i + 1];
                 if (i < 0 || !next) return [];
                 const edits = refsOfFunction(func)
-                    .filter(r => r.name === next && AstUtils.getContainerOfType(r, t => isTerm(t) && t.$container === func) === term && r.$cstNode)
+                    .filter(r => r.name === next && AstUtils.getContainerOfType(r, (t): t is Term => isTerm(t) && t.$container === func) === term && r.$cstNode)
                     .map(r => ({ range: r.$cstNode!.range, newText: 'Empty()' }));
                 if (edits.length === 0) return [];
                 return [fix(`Break cycle ${cycle.join(' → ')}: step ${term.label} stops using ${next}`, edits)];

@@ -137,7 +137,7 @@ function layout(tokens: readonly KoToken[], expanded: Uint8Array): Item[] {
 function space(a: KoToken, b: KoToken): string {
     if (b.type === 'lineComment' || b.type === 'blockComment' || a.type === 'blockComment') return ' ';
     if (a.type === 'open') return a.text === '{' && !(b.type === 'close') ? ' ' : '';
-    if (b.type === 'close') return b.text === '}' && a.type !== 'open' ? ' ' : '';
+    if (b.type === 'close') return b.text === '}' ? ' ' : '';
     if (b.type === 'sep') return '';
     if (a.type === 'sep') return ' ';
     if (b.text === ':' && b.type === 'punct') return '';
