@@ -13,6 +13,13 @@ import { outlineGraph } from '../../../client/graph/outline-graph.js';
 import { graphWebviewHtml } from '../../../client/graph/webview-html.js';
 import type { GraphLayout, GraphResult } from '../../../src/protocol/ko-protocol.js';
 
+// Browser globals used inside page.evaluate callbacks (the root tsconfig has no DOM lib;
+// these module-scoped declarations keep it that way for everyone else).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any;
+declare const document: any;
+declare function getComputedStyle(e: unknown): { stroke: string };
+
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ORIGIN = 'https://webview.test';
 const ELK = createRequire(import.meta.url)('elkjs/lib/elk.bundled.js') as new () => ElkLike;
@@ -53,7 +60,7 @@ describe.skipIf(!existsSync(CHROMIUM))('graph webview in Chromium', () => {
                 acquired = true;
                 return { postMessage: (m: unknown) => w.__posted.push(m), getState: () => w.__state, setState: (s: unknown) => { w.__state = s; } };
             };
-            document.addEventListener('securitypolicyviolation', e => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+            document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string; blockedURI: string }) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
         });
         page.on('console', m => { if (m.text().startsWith('CSP violation')) violations.push(m.text()); });
         page.on('pageerror', e => violations.push(`page error: ${e.message}`));
@@ -63,7 +70,7 @@ describe.skipIf(!existsSync(CHROMIUM))('graph webview in Chromium', () => {
     afterAll(async () => { await browser?.close(); if (dir) rmSync(dir, { recursive: true, force: true }); });
 
     const posted = () => page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted);
-    const send = (m: unknown) => page.evaluate(msg => window.postMessage(msg, '*'), m);
+    const send = (m: unknown) => page.evaluate((msg: unknown) => window.postMessage(msg, '*'), m);
 
     it('loads under the CSP and says ready', async () => {
         await expect.poll(posted).toContainEqual({ type: 'ready' });
