@@ -9,7 +9,7 @@ import type { Executor, StepEvent, StepSpec } from './executor.js';
 import type { Store } from '../store/store.js';
 import type { RunRecorder, StepStatus } from '../store/run-records.js';
 import type { RecordedFile, SourcePosition, StepRecord } from '../store/step-records.js';
-import { deriveKey, keyEnv, normaliseFormula, redactEnv, sortInputs, KEY_VERSION, type KeyComponents } from '../store/keys.js';
+import { deriveKey, keyEnv, normaliseFormula, redactEnv, redactFormula, sortInputs, KEY_VERSION, type KeyComponents } from '../store/keys.js';
 
 /** A file value: content hash plus the name it is known by and, when a step made it, its producer. */
 export interface FileRef {
@@ -95,7 +95,7 @@ export class PipelineEngine {
         return {
             v: KEY_VERSION,
             callee: req.callee,
-            formula: normaliseFormula(req.formula),
+            formula: redactFormula(normaliseFormula(req.formula)),
             image: req.image,
             command: [...req.command],
             args: [...req.args],

@@ -55,6 +55,9 @@ interface Session {
     failed: boolean;
     cancelled: boolean;
     done: boolean;
+    /** Container steps in flight; the run record is closed only once they have settled. */
+    active: number;
+    ending: boolean;
 }
 
 const sessions = new Map<string, Promise<Session>>();
@@ -83,11 +86,12 @@ async function openSession(ctx: GateContext): Promise<Session> {
     const runId = newRunId();
     const recorder = new RunRecorder(store.runsDir, store.tmpDir, runId, process.argv.slice(2));
     const engine = new PipelineEngine({ store, executor, runId, recorder, limited: work => ctx.limited(work) });
-    const s: Session = { engine, recorder, executor, interrupt: new AbortController(), failed: false, cancelled: false, done: false };
+    const s: Session = { engine, recorder, executor, interrupt: new AbortController(), failed: false, cancelled: false, done: false, active: 0, ending: false };
     live.add(s);
     installInterruptHandler();
-    // The interpreter aborts the run's signal when the run ends (normally or not): close the run record.
-    const finish = () => finishSession(ctx, s);
+    // The interpreter aborts the run's signal when the run ends (normally or not): close the run
+    // record once the steps still in flight have settled (and journaled how they ended).
+    const finish = () => { s.ending = true; if (s.active === 0) finishSession(ctx, s); };
     if (ctx.signal.aborted) queueMicrotask(finish); else ctx.signal.addEventListener('abort', finish, { once: true });
     return s;
 }
@@ -99,7 +103,7 @@ function finishSession(ctx: GateContext, s: Session): void {
     sessions.delete(runKey(ctx));
     const st = s.engine.stats;
     try {
-        s.recorder.finish(s.cancelled ? 'cancelled' : s.failed ? 'failed' : 'ok');
+        s.recorder.finish(s.failed ? 'failed' : s.cancelled ? 'cancelled' : 'ok');
     } catch { /* the store vanished: nothing to record into */ }
     void s.executor.close();
     if (progressEnabled(ctx) && st.executed + st.cached + st.adopted + st.failed > 0) {
@@ -285,6 +289,7 @@ async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.
         if (line) ctx.stderr.write(line + '\n');
     };
     const signal = AbortSignal.any([ctx.signal, s.interrupt.signal]);
+    s.active++;
     try {
         const outcome = await s.engine.runStep(req, signal, onProgress);
         const outputs: Field[] = outcome.outputs.map(o => ({ name: o.name, value: fileValue(o) }));
@@ -311,10 +316,13 @@ async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.
             ]));
         }
         if (signal.aborted || (e as Error).name === 'AbortError') {
-            s.cancelled = s.cancelled || s.interrupt.signal.aborted;
+            s.cancelled = true;
             throw new KoCancelled();
         }
         return ctx.fail(`pipeline: ${req.stepName}: ${(e as Error).message}`);
+    } finally {
+        s.active--;
+        if (s.ending && s.active === 0) finishSession(ctx, s);
     }
 }
 
@@ -351,7 +359,9 @@ registerGate('pipeline', 'Text', (args, ctx) => {
 });
 
 registerGate('pipeline', 'Read', (args, ctx) => {
-    const ref = fileRefOf(args.get('file'));
+    // Lifting: a one-element sequence (e.g. a step's `files`) is that element.
+    const arg = args.get('file');
+    const ref = fileRefOf(arg.kind === 'seq' && arg.items.length === 1 ? arg.items[0] : arg);
     if (!ref) return ctx.panic(`pipeline.Read needs a file value, got ${printValue(args.get('file'))}`);
     try {
         return str(storeFor(ctx).objects.read(ref.hash).toString('utf8'));

@@ -115,3 +115,15 @@ export function redactEnv(env: Readonly<Record<string, string>>): Record<string,
     for (const name of Object.keys(env).sort()) out[name] = isSecretName(name) ? '<redacted>' : env[name];
     return out;
 }
+
+/**
+ * Secrets written inline in a step (`env: (API_TOKEN: "...")`, `"PASSWORD=..."`) must not reach
+ * the stored formula; the value still changes the key through the env's HMAC.
+ */
+export function redactFormula(formula: string): string {
+    return formula
+        .replace(/([A-Za-z_][A-Za-z0-9_]*)(\s*:\s*)("(?:[^"\\]|\\.)*"|`[^`]*`)/g,
+            (all, name: string, sep: string) => (isSecretName(name) ? `${name}${sep}"<redacted>"` : all))
+        .replace(/"([A-Za-z_][A-Za-z0-9_]*)=((?:[^"\\]|\\.)*)"/g,
+            (all, name: string) => (isSecretName(name) ? `"${name}=<redacted>"` : all));
+}

@@ -45,8 +45,9 @@ export interface RunSummary extends RunMeta {
 }
 
 export function newRunId(now = new Date()): string {
+    // Milliseconds lead the suffix so ids of runs started in the same second still sort by time.
     const iso = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    return `${iso}-${randomBytes(3).toString('hex')}`;
+    return `${iso}-${String(now.getUTCMilliseconds()).padStart(3, '0')}${randomBytes(2).toString('hex')}`;
 }
 
 export class RunRecorder {

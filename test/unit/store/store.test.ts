@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Store } from '../../../src/store/store.js';
 import { createExclusive } from '../../../src/store/atomic.js';
 import { encodeRecord, decodeRecord, type StepRecord } from '../../../src/store/step-records.js';
-import { canonicalJson, deriveKey, keyEnv, normaliseFormula, redactEnv, isSecretName, KEY_VERSION, type KeyComponents } from '../../../src/store/keys.js';
+import { canonicalJson, deriveKey, keyEnv, normaliseFormula, redactEnv, redactFormula, isSecretName, KEY_VERSION, type KeyComponents } from '../../../src/store/keys.js';
 import { RunRecorder, listRunIds, readRun, newRunId } from '../../../src/store/run-records.js';
 
 let root: string;
@@ -160,6 +160,11 @@ describe('keys', () => {
         expect(keyEnv({ ...env, GITHUB_TOKEN: 'ghp_abd' }, 'salt').GITHUB_TOKEN).not.toBe(k.GITHUB_TOKEN);
         expect(keyEnv(env, 'other-salt').GITHUB_TOKEN).not.toBe(k.GITHUB_TOKEN);
         expect(redactEnv(env)).toEqual({ GITHUB_TOKEN: '<redacted>', LANG: 'C' });
+    });
+
+    it('inline secrets are redacted from formulas', () => {
+        expect(redactFormula('F(env: (API_TOKEN: "abc", LANG: "C"), x: "DB_PASSWORD=pw", y: "HOME=/h")'))
+            .toBe('F(env: (API_TOKEN: "<redacted>", LANG: "C"), x: "DB_PASSWORD=<redacted>", y: "HOME=/h")');
     });
 
     it('the per-store secret salt is stable and private', () => {
