@@ -28,10 +28,19 @@ export class KoCancelled extends Error {
     }
 }
 
-export type KoError = KoPanic | KoRuntimeError | KoCancelled;
+/** os.Exit: ends the run with an exit code; not a panic, so Recover does not stop it. */
+export class KoExit extends Error {
+    koStack: KoFrame[] = [];
+    constructor(readonly code: number) {
+        super(`exit status ${code}`);
+        this.name = 'KoExit';
+    }
+}
+
+export type KoError = KoPanic | KoRuntimeError | KoCancelled | KoExit;
 
 export function isKoError(e: unknown): e is KoError {
-    return e instanceof KoPanic || e instanceof KoRuntimeError || e instanceof KoCancelled;
+    return e instanceof KoPanic || e instanceof KoRuntimeError || e instanceof KoCancelled || e instanceof KoExit;
 }
 
 /** A message and the Ko stack, for the CLI and logs. */

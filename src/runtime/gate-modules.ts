@@ -3,4 +3,10 @@
 // line here; nothing else in the interpreter needs to change.
 import './builtins/core.js';
 import './builtins/pseudo.js';
-import '../pipeline/pipeline-gates.js';
+import './stdlib/strings.js';
+import './stdlib/encoding.js';
+import './stdlib/file.js';
+import './stdlib/integer.js';
+import './stdlib/os.js';
+import './stdlib/misc.js';
+import './stdlib/http.js';
