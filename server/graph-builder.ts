@@ -49,7 +49,9 @@ function* refsOf(term: Term): Generator<Ref> {
         const node = stack.pop()!;
         if (isInlineFunc(node)) continue;
         if (isRef(node)) { yield node; continue; }
-        for (const child of AstUtils.streamContents(node)) stack.push(child);
+        // Children pushed in reverse so they pop in source order.
+        const children = AstUtils.streamContents(node).toArray();
+        for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
     }
 }
 
