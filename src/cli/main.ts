@@ -4,6 +4,8 @@ import { usageError, type CommandModule } from './cli-util.js';
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
     check: { summary: 'check .ko files and packages for errors', load: () => import('./check-command.js') },
+    run: { summary: 'run a Ko function and print its value', load: () => import('./run-command.js') },
+    test: { summary: 'run the Test* functions of packages', load: () => import('./test-command.js') },
     lsp: { summary: 'run the Ko language server (--stdio)', load: () => import('./lsp-command.js') },
     runs: { summary: 'list recent pipeline runs', load: async () => (await import('./provenance-commands.js')).runs },
     why: { summary: 'show how a file or step result was produced', load: async () => (await import('./provenance-commands.js')).why },
