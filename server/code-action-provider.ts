@@ -121,10 +121,10 @@ export class KoCodeActionProvider implements CodeActionProvider {
         const params = [...(call?.arguments ?? []).filter(a => !a.startsWith('_'))];
         if (call?.positional) params.push('value?');
         const text = document.textDocument.getText();
-        const sep = text.endsWith('\n') ? '\n' : '\n\n';
+        const prefix = text.length === 0 || text.endsWith('\n\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
         const end = document.textDocument.positionAt(text.length);
         out.push(fix(`Create function \`${name}(${params.join(', ')})\``, [{
-            range: { start: end, end }, newText: `${sep}${text.endsWith('\n\n') || text.length === 0 ? '' : text.endsWith('\n') ? '\n' : ''}${name}(${params.join(', ')}) {\n\treturn: Empty()\n}\n`,
+            range: { start: end, end }, newText: `${prefix}${name}(${params.join(', ')}) {\n\treturn: Empty()\n}\n`,
         }]));
         return out;
     }
