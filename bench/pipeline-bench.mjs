@@ -1,0 +1,115 @@
+// Pipeline speed figures: (1) deciding "all cached" for an unchanged 100-step pipeline,
+// (2) step-record lookups at 100 vs 10,000 records (O(1) check), (3) local executor overhead
+// per step over a bare spawn of the same program, measured in the same run.
+// Bundles the TypeScript sources with esbuild first, so it measures the real code.
+import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const work = mkdtempSync(join(tmpdir(), 'ko-pipeline-bench-'));
+const bundle = join(work, 'pipeline.mjs');
+await build({
+    stdin: {
+        contents: `export * from './src/pipeline/engine.ts'; export * from './src/pipeline/local-executor.ts';
+                   export * from './src/store/store.ts'; export * from './src/store/run-records.ts';`,
+        resolveDir: root, loader: 'ts',
+    },
+    bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundle, logLevel: 'warning',
+});
+const { PipelineEngine, LocalExecutor, Store, RunRecorder, newRunId } = await import(pathToFileURL(bundle).href);
+
+const figures = {};
+const ms = n => Math.round(n * 100) / 100;
+
+// ---------------------------------------------------------------------------------------------
+// 1. Rerun of an unchanged 100-step pipeline (a chain: each step reads its predecessor's output).
+{
+    const store = new Store(join(work, 'chain', '.ko'));
+    const N = 100;
+    const runPipeline = async () => {
+        const runId = newRunId();
+        const recorder = new RunRecorder(store.runsDir, store.tmpDir, runId, ['bench']);
+        const engine = new PipelineEngine({ store, executor: new LocalExecutor({ workRoot: store.workDir }), runId, recorder });
+        const signal = new AbortController().signal;
+        let prev;
+        const t0 = performance.now();
+        for (let i = 0; i < N; i++) {
+            const out = await engine.runStep({
+                stepName: `Main.s${i}`, stepId: `Main/s${i}`, callee: 'pipeline.Shell', formula: `pipeline.Shell(script: "step ${i}")`,
+                image: 'host', command: ['/bin/sh'], args: ['-c', `{ cat "$KO_IN/prev" 2>/dev/null; echo ${i}; } > "$KO_OUT/v"`],
+                env: { LANG: 'C' }, inputs: prev ? [{ name: 'prev', file: prev }] : [], retries: 0, cache: true, salt: '',
+            }, signal);
+            prev = out.outputs[0];
+        }
+        const elapsed = performance.now() - t0;
+        recorder.finish('ok');
+        return { elapsed, stats: engine.stats };
+    };
+    const cold = await runPipeline();
+    const warm = [];
+    for (let i = 0; i < 5; i++) warm.push(await runPipeline());
+    const best = Math.min(...warm.map(w => w.elapsed));
+    figures.cold100StepsMs = ms(cold.elapsed);
+    figures.allCached100StepsMs = ms(best);
+    figures.allCachedMedianMs = ms(warm.map(w => w.elapsed).sort((a, b) => a - b)[2]);
+    figures.allCachedExecuted = warm.reduce((n, w) => n + w.stats.executed, 0);
+    console.log(`100-step chain: cold ${ms(cold.elapsed)} ms (${cold.stats.executed} executed); rerun all cached: best ${ms(best)} ms, median ${figures.allCachedMedianMs} ms, executed ${figures.allCachedExecuted} (target < 200 ms)`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Record lookups: the same number of gets against 100 and 10,000 records.
+{
+    const record = key => ({
+        key, components: { v: 1, callee: 'pipeline.Shell', formula: 'f', image: 'host', command: [], args: [], env: {}, inputs: [], workdir: '', salt: '' },
+        stepName: 'Main.x', runId: 'r', exitCode: 0, stdout: '', outputs: [], inputs: [], attempts: 1,
+        startedAt: '', finishedAt: '', durationMs: 0, placement: 'local', executor: 'local', env: {}, cache: true,
+    });
+    const hex = i => i.toString(16).padStart(8, '0').repeat(8);
+    const lookups = {};
+    for (const size of [100, 10_000]) {
+        const store = new Store(join(work, `lookup-${size}`, '.ko'));
+        for (let i = 0; i < size; i++) store.steps.commit(record(hex(i * 2654435761 % 2 ** 32)));
+        const keys = Array.from({ length: 2000 }, (_, j) => hex((j % size) * 2654435761 % 2 ** 32));
+        for (const k of keys.slice(0, 200)) store.steps.get(k); // warm the page cache
+        const t0 = performance.now();
+        for (const k of keys) if (!store.steps.get(k)) throw new Error('lookup miss');
+        lookups[size] = (performance.now() - t0) / keys.length * 1000;
+    }
+    figures.lookupUs100 = ms(lookups[100]);
+    figures.lookupUs10000 = ms(lookups[10_000]);
+    console.log(`record lookup: ${ms(lookups[100])} us at 100 records, ${ms(lookups[10_000])} us at 10,000 records (ratio ${ms(lookups[10_000] / lookups[100])})`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Executor overhead: /bin/true through a bare spawn vs through LocalExecutor.run, interleaved.
+{
+    const bare = () => new Promise((resolve, reject) => {
+        const c = spawn('/bin/true', [], { stdio: ['ignore', 'pipe', 'pipe'] });
+        c.on('error', reject);
+        c.on('close', resolve);
+    });
+    const ex = new LocalExecutor({ workRoot: join(work, 'exec') });
+    const signal = new AbortController().signal;
+    const viaExecutor = i => ex.run({ id: `bench/s${i}`, runId: 'bench', stepName: 's', key: 'k', image: 'host', command: ['/bin/true'], args: [], env: {}, inputs: [], retries: 0 }, signal, () => {})
+        .then(r => rmSync(dirname(r.logPath), { recursive: true, force: true }));
+    const N = 100;
+    for (let i = 0; i < 10; i++) { await bare(); await viaExecutor(i); }
+    let tBare = 0, tExec = 0;
+    for (let i = 0; i < N; i++) {
+        let t = performance.now(); await bare(); tBare += performance.now() - t;
+        t = performance.now(); await viaExecutor(i); tExec += performance.now() - t;
+    }
+    figures.bareSpawnMs = ms(tBare / N);
+    figures.executorMs = ms(tExec / N);
+    figures.executorOverheadMs = ms((tExec - tBare) / N);
+    figures.executorRatio = ms(tExec / tBare);
+    console.log(`executor: bare spawn ${figures.bareSpawnMs} ms/step, LocalExecutor ${figures.executorMs} ms/step: overhead ${figures.executorOverheadMs} ms (ratio ${figures.executorRatio}; target < 20 ms)`);
+}
+
+console.log(JSON.stringify(figures));
+rmSync(work, { recursive: true, force: true });
