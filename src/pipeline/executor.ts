@@ -14,6 +14,11 @@ export interface StepSpec {
     readonly image: string;
     /** argv[0] and the rest; no shell is involved. */
     readonly command: readonly string[];
+    /**
+     * Arguments; `$KO_IN` / `${KO_IN}` and `$KO_OUT` / `${KO_OUT}` in them are placeholders each
+     * executor replaces with its own input/output directory (see `expandPlaceholders`), because
+     * no shell is there to expand them and the directories differ per executor and attempt.
+     */
     readonly args: readonly string[];
     readonly env: Readonly<Record<string, string>>;
     /** Files to materialise under $KO_IN, by relative name, with their content-addressed object path. */
@@ -56,4 +61,10 @@ export interface Executor {
     run(step: StepSpec, signal: AbortSignal, onEvent: (event: StepEvent) => void): Promise<StepResult>;
     /** Releases resources (watches, processes); idempotent. */
     close(): Promise<void>;
+}
+
+/** Replaces the $KO_IN / $KO_OUT placeholders of StepSpec.args; other `$` text is left alone. */
+export function expandPlaceholders(args: readonly string[], inDir: string, outDir: string): string[] {
+    return args.map(a => a.replace(/\$(?:\{KO_(IN|OUT)\}|KO_(IN|OUT)(?![A-Za-z0-9_]))/g,
+        (_m, braced: string | undefined, bare: string | undefined) => ((braced ?? bare) === 'IN' ? inDir : outDir)));
 }

@@ -6,7 +6,7 @@ import { closeSync, copyFileSync, constants as fsc, mkdirSync, openSync, readdir
 import { availableParallelism, constants as osConstants, hostname } from 'node:os';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Executor, StepEvent, StepOutputFile, StepResult, StepSpec } from './executor.js';
+import { expandPlaceholders, type Executor, type StepEvent, type StepOutputFile, type StepResult, type StepSpec } from './executor.js';
 
 export interface LocalExecutorOptions {
     /** Scratch root; on the store's filesystem so outputs can be renamed into objects. */
@@ -98,7 +98,7 @@ export class LocalExecutor implements Executor {
                 mkdirSync(outDir, { recursive: true });
                 onEvent({ kind: 'started', id: step.id, attempt });
                 if (attempt > 1) writeSync(log, `--- ko: attempt ${attempt} ---\n`);
-                last = await this.attempt(step, cwd, env, log, signal, onEvent);
+                last = await this.attempt(step, expandPlaceholders(step.args, inDir, outDir), cwd, env, log, signal, onEvent);
                 if (last.exitCode === 0 || attempt > step.retries) break;
                 const reason = `exit code ${last.exitCode}`;
                 onEvent({ kind: 'retrying', id: step.id, attempt: attempt + 1, reason });
@@ -120,11 +120,11 @@ export class LocalExecutor implements Executor {
         };
     }
 
-    private attempt(step: StepSpec, cwd: string, env: Record<string, string>, log: number, signal: AbortSignal,
+    private attempt(step: StepSpec, args: readonly string[], cwd: string, env: Record<string, string>, log: number, signal: AbortSignal,
         onEvent: (event: StepEvent) => void): Promise<{ exitCode: number; stdout: string }> {
         return new Promise((resolve, reject) => {
             if (signal.aborted) { reject(new CancelledError(`step ${step.stepName} cancelled`)); return; }
-            const argv = [...step.command, ...step.args];
+            const argv = [...step.command, ...args];
             if (argv.length === 0) {
                 writeSync(log, 'ko: the step has no command\n');
                 resolve({ exitCode: 127, stdout: '' });

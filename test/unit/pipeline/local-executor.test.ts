@@ -140,3 +140,16 @@ describe('LocalExecutor leftovers', () => {
         await waitFor(() => !alive(Number(readFileSync(pidFile, 'utf8'))));
     });
 });
+
+describe('argument placeholders', () => {
+    it('expands $KO_IN/$KO_OUT in args (no shell) and finds programs on PATH', async () => {
+        const obj = join(root, 'obj2');
+        writeFileSync(obj, 'x\ny\n');
+        const ex = new LocalExecutor({ workRoot: root });
+        const r = await ex.run(spec({ command: ['awk'], args: ['END { print NR > ENVIRON["KO_OUT"] "/n" } { print $0 "$HOME" }', '${KO_IN}/f'],
+            inputs: [{ name: 'f', objectPath: obj, hash: 'h' }] }), new AbortController().signal, () => {});
+        expect(r.exitCode).toBe(0);
+        expect(r.stdout).toBe('x$HOME\ny$HOME\n');
+        expect(readFileSync(r.outputs[0].localPath, 'utf8')).toBe('2\n');
+    });
+});
