@@ -16,7 +16,7 @@ import { StatusDecorations } from './status/decorations.js';
 import { StatusStore } from './status/status-store.js';
 
 /** A run target as passed by CodeLens and the graph view (JSON-friendly). */
-interface Target { uri?: string; functionName?: string; step?: string }
+interface Target { uri?: string; functionName?: string; step?: string; args?: string[] }
 
 /** What activate() returns: used by the e2e tests (and possibly other extensions). */
 export interface KoExtensionApi {
@@ -26,6 +26,7 @@ export interface KoExtensionApi {
     graphPanel(): GraphPanel | undefined;
     client(): LanguageClient | undefined;
     layout: LayoutClient;
+    statusBar: ExecutorStatusBar;
 }
 
 let client: LanguageClient | undefined;
@@ -86,11 +87,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<KoExte
         const r = await resolve(t);
         if (!r) return undefined;
         if (until && !r.step) { void vscode.window.showInformationMessage('Put the cursor on a step of the function to run up to it.'); return undefined; }
-        return runs.run(r.doc, r.fn, until && r.step ? { until: r.step } : {});
+        return runs.run(r.doc, r.fn, { ...(until && r.step ? { until: r.step } : {}), ...(t?.args ? { args: t.args } : {}) });
     };
 
     context.subscriptions.push(
-        vscode.commands.registerCommand('ko.run', (t?: Target) => runCmd(t && { uri: t.uri, functionName: t.functionName } as Target)),
+        vscode.commands.registerCommand('ko.run', (t?: Target) => runCmd(t && { ...t, step: undefined } as Target)),
         vscode.commands.registerCommand('ko.runToStep', (t?: Target) => runCmd(t, true)),
         vscode.commands.registerCommand('ko.debug', async (t?: Target) => {
             const r = await resolve(t);
@@ -132,7 +133,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KoExte
     );
     void vscode.commands.executeCommand('setContext', 'ko.running', false);
 
-    return { store, decorations, runs, graphPanel: () => GraphPanel.current, client: () => client, layout };
+    return { store, decorations, runs, graphPanel: () => GraphPanel.current, client: () => client, layout, statusBar };
 }
 
 export async function deactivate(): Promise<void> {

@@ -12,26 +12,33 @@ import { runSettings } from '../settings.js';
 import type { StatusStore } from '../status/status-store.js';
 import { formatDuration } from '../status/status-reducer.js';
 import { LineSplitter, parseRunEventLine } from './ndjson.js';
-import { argsPlaceholder, runArgv, splitArgs } from './run-command.js';
+import { ArgumentMemory, joinArgs } from './argument-memory.js';
+import { argsPlaceholder, runArgv } from './run-command.js';
 
-export interface RunOptions { until?: string; debug?: boolean }
+export interface RunOptions {
+    until?: string;
+    /** Arguments given programmatically (graph view, tests): used and remembered, no prompt. */
+    args?: readonly string[];
+}
 export interface RunSummary {
     runId?: string;
     exitCode: number | null;
     ok: boolean;
     cancelled: boolean;
     events: number;
+    /** The CLI arguments the run was started with (after the script path). */
+    argv?: string[];
     error?: string;
 }
-
-const ARGS_KEY = (fnId: string) => `ko.args:${fnId}`;
 
 export class RunController implements vscode.Disposable {
     private child: ChildProcess | undefined;
     readonly output: vscode.OutputChannel;
+    readonly memory: ArgumentMemory;
 
     constructor(private readonly context: vscode.ExtensionContext, private readonly store: StatusStore) {
         this.output = vscode.window.createOutputChannel('Ko Run');
+        this.memory = new ArgumentMemory(context.workspaceState);
     }
 
     get running(): boolean { return this.child !== undefined; }
@@ -45,8 +52,8 @@ export class RunController implements vscode.Disposable {
     /** Asks the arguments of a function with parameters once, then remembers them per function. */
     async argumentsFor(fn: DocFunction, forcePrompt = false): Promise<string[] | undefined> {
         if (fn.params.length === 0) return [];
-        const saved = this.context.workspaceState.get<string>(ARGS_KEY(fn.id));
-        if (saved !== undefined && !forcePrompt) return splitArgs(saved);
+        const saved = this.memory.text(fn.id);
+        if (saved !== undefined && !forcePrompt) return this.memory.args(fn.id);
         const input = await vscode.window.showInputBox({
             title: `Arguments for ${fn.name}`,
             prompt: `k=v pairs (and one word for the monadic parameter); parameters: ${fn.params.join(', ')}. Remembered for this function.`,
@@ -55,12 +62,13 @@ export class RunController implements vscode.Disposable {
             ignoreFocusOut: true,
         });
         if (input === undefined) return undefined;
-        await this.context.workspaceState.update(ARGS_KEY(fn.id), input);
-        return splitArgs(input);
+        await this.memory.remember(fn.id, input);
+        return this.memory.args(fn.id);
     }
 
     async forgetArguments(): Promise<void> {
-        for (const key of this.context.workspaceState.keys()) if (key.startsWith('ko.args:')) await this.context.workspaceState.update(key, undefined);
+        const n = await this.memory.forget();
+        void vscode.window.showInformationMessage(`Ko: forgot the arguments of ${n} function${n === 1 ? '' : 's'}.`);
     }
 
     async run(doc: vscode.TextDocument, fn: DocFunction, opts: RunOptions = {}): Promise<RunSummary> {
@@ -74,7 +82,9 @@ export class RunController implements vscode.Disposable {
             void vscode.window.showWarningMessage('A Ko run is already in progress; cancel it first.');
             return { exitCode: null, ok: false, cancelled: true, events: 0, error: 'busy' };
         }
-        const args = await this.argumentsFor(fn);
+        let args: readonly string[] | undefined;
+        if (opts.args) { args = opts.args; if (fn.params.length) await this.memory.remember(fn.id, joinArgs(opts.args)); }
+        else args = await this.argumentsFor(fn);
         if (args === undefined) return { exitCode: null, ok: false, cancelled: true, events: 0, error: 'no arguments' };
         if (doc.isDirty) await doc.save();
 
@@ -169,7 +179,7 @@ export class RunController implements vscode.Disposable {
                     .then(c => { if (c) this.output.show(true); });
             }
         }
-        return { ...(runId ? { runId } : {}), exitCode: summary, ok, cancelled, events, ...(error ? { error } : {}) };
+        return { ...(runId ? { runId } : {}), exitCode: summary, ok, cancelled, events, argv, ...(error ? { error } : {}) };
     }
 
     private async notifyStepFailure(doc: vscode.TextDocument, step: string, error: string, file?: string, range?: { start: { line: number; character: number }; end: { line: number; character: number } }) {
