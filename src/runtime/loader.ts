@@ -2,12 +2,12 @@
 // directory), follows imports transitively over the package roots, and reports lexer, parser and
 // grafting errors (§3.8) itself, so the runtime does not depend on the validator.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { basename, dirname, join, relative, resolve, isAbsolute, sep } from 'node:path';
 import { EmptyFileSystem, GrammarUtils, type AstNode, type CstNode } from 'langium';
 import { createKoCoreServices } from '../language/ko-module.js';
 import type { FuncDef, KoFile } from '../language/generated/ast.js';
 import { allFunctions, decodeGoString } from '../language/ast-utils.js';
-import { defaultAlias, packagePathOf, resolveImport } from '../workspace/package-roots.js';
+import { defaultAlias, resolveImport } from '../workspace/package-roots.js';
 import type { SourcePosition, SourceRange } from './events.js';
 
 export interface LoadDiagnostic extends SourcePosition {
@@ -135,7 +135,7 @@ export function loadSources(options: LoadSourcesOptions): LoadedSources {
             if (!options.overrides?.has(file)) throw new KoLoadError([{ file: display(file), line: 1, column: 1, message: 'no such file' }]);
         }
         const dir = dirname(file);
-        entry = loadDir(dir, packagePathOf(dir, roots) ?? dir);
+        entry = loadDir(dir, packagePathIn(dir, roots) ?? dir);
         entryUnit = entry.units.find(u => u.path === file);
         if (!entryUnit) {
             // A file without the .ko suffix: load it on its own into the directory's package.
@@ -147,7 +147,7 @@ export function loadSources(options: LoadSourcesOptions): LoadedSources {
         }
     } else if ('dir' in options.entry) {
         const dir = resolve(cwd, options.entry.dir);
-        entry = loadDir(dir, packagePathOf(dir, roots) ?? dir);
+        entry = loadDir(dir, packagePathIn(dir, roots) ?? dir);
     } else {
         const resolved = resolveImport(options.entry.pkgPath, roots);
         entry = resolved.dir ? loadDir(resolved.dir, options.entry.pkgPath) : emptyPackage(packages, options.entry.pkgPath);
@@ -199,6 +199,18 @@ export function loadSources(options: LoadSourcesOptions): LoadedSources {
     }
     if (diagnostics.length > 0) throw new KoLoadError(diagnostics);
     return { roots, packages, entry, ...(entryUnit ? { entryUnit } : {}) };
+}
+
+/** The import path of `dir` under the most specific root containing it (KOPATH/src inside the cwd wins). */
+export function packagePathIn(dir: string, roots: readonly string[]): string | undefined {
+    let best: string | undefined;
+    for (const root of roots) {
+        const rel = relative(root, dir);
+        if (rel.startsWith('..') || isAbsolute(rel)) continue;
+        const path = rel.split(sep).join('/');
+        if (best === undefined || path.length < best.length) best = path;
+    }
+    return best;
 }
 
 function emptyPackage(packages: Map<string, Package>, path: string): Package {

@@ -129,6 +129,9 @@ export function selectField(v: Value, name: string): Value | undefined {
 /** Deep equality as Equal sees it: same basic type and value, structures ignore empty fields and order. */
 export function valuesEqual(a: Value, b: Value): boolean {
     if (a === b) return true;
+    // Lifting: a one-element sequence stands for its element (Split("a") equals "a").
+    if (a.kind === 'seq' && b.kind !== 'seq' && a.items.length === 1) return valuesEqual(a.items[0], b);
+    if (b.kind === 'seq' && a.kind !== 'seq' && b.items.length === 1) return valuesEqual(a, b.items[0]);
     switch (a.kind) {
         case 'empty': return b.kind === 'empty';
         case 'bool': case 'string': return b.kind === a.kind && b.value === a.value;
