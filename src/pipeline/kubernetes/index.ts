@@ -1,0 +1,48 @@
+// Entry of the Kubernetes support: the executor factory `ko run --executor kubernetes` uses,
+// the cluster cache store, and the pieces `ko kube status` needs.
+import type { Executor } from '../executor.js';
+import { ClusterCacheStore } from './cache-store.js';
+import { KubeClient, type KubeClientOptions } from './client.js';
+import { resolveKubeContext, type KubeContextOptions, type ResolvedKubeContext } from './config.js';
+import { KubernetesExecutor, type PvcConfig } from './kubernetes-executor.js';
+
+export { ClusterCacheStore, MAX_RECORD_BYTES, type ClusterCacheRecord } from './cache-store.js';
+export { KubeClient, type KubeClientOptions } from './client.js';
+export { resolveKubeContext, type KubeContextOptions, type ResolvedKubeContext } from './config.js';
+export * from './errors.js';
+export { KubernetesExecutor, type KubernetesExecutorOptions, type PvcConfig } from './kubernetes-executor.js';
+export { checkPermissions, type PermissionCheck } from './permissions.js';
+
+export interface KubernetesExecutorFactoryOptions extends KubeContextOptions {
+    /** A claim name, or the full volume configuration. */
+    pvc?: string | PvcConfig;
+    /** Where this machine sees the claim's files (with `pvc` as a name). */
+    pvcLocalPath?: string;
+    pvcMountPath?: string;
+    logDir?: string;
+    client?: KubeClientOptions;
+}
+
+/** Connects to the cluster of the kubeconfig context: a client for `resolved`, checked to answer. */
+export async function connect(options: KubeContextOptions & { client?: KubeClientOptions } = {}): Promise<{ context: ResolvedKubeContext; client: KubeClient }> {
+    const context = resolveKubeContext(options);
+    const client = new KubeClient(context.kubeConfig, context.server, context.contextName, options.client);
+    // Fail fast (seconds, not the OS's TCP timeout) when the cluster is not there.
+    await client.request('GET', '/version');
+    return { context, client };
+}
+
+/** The executor `ko run --executor kubernetes` runs steps with. */
+export async function createKubernetesExecutor(options: KubernetesExecutorFactoryOptions = {}): Promise<Executor & KubernetesExecutor> {
+    const { context, client } = await connect(options);
+    const pvc = typeof options.pvc === 'string'
+        ? { claimName: options.pvc, localPath: options.pvcLocalPath, mountPath: options.pvcMountPath }
+        : options.pvc;
+    return new KubernetesExecutor({ client, namespace: context.namespace, contextName: context.contextName, pvc, logDir: options.logDir });
+}
+
+/** The cluster cache for the same context/namespace as the executor. */
+export async function createClusterCacheStore(options: KubeContextOptions & { client?: KubeClientOptions } = {}): Promise<ClusterCacheStore> {
+    const { context, client } = await connect(options);
+    return new ClusterCacheStore(client, context.namespace);
+}
