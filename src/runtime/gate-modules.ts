@@ -10,3 +10,4 @@ import './stdlib/integer.js';
 import './stdlib/os.js';
 import './stdlib/misc.js';
 import './stdlib/http.js';
+import '../pipeline/pipeline-gates.js';
