@@ -1,7 +1,8 @@
 // The `pipeline` package for Ko programs: Container, Shell, File, Text and Read. Maps Ko values
 // to engine requests and outcomes back to Ko structures, prints progress lines on stderr,
 // reports gate events, and turns Ctrl-C into cancellation that kills every step's process group.
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { registerGate, type GateArgs, type GateContext } from '../runtime/gate-registry.js';
 import { EMPTY, bool, int64, lift, opaque, printValue, seq, str, struct, type Field, type Value } from '../runtime/values.js';
 import { KoCancelled } from '../runtime/errors.js';
@@ -340,7 +341,14 @@ registerGate('pipeline', 'Shell', (args, ctx) => {
 registerGate('pipeline', 'File', async (args, ctx) => {
     const pathValue = args.get('path');
     if (pathValue.kind !== 'string') return ctx.panic(`pipeline.File needs a path string, got ${printValue(pathValue)}`);
-    const abs = resolve(ctx.workspaceDir, pathValue.value);
+    // Relative to the workspace (the CLI's directory); failing that, to the calling .ko file's
+    // directory, so an example runs the same from the repository root or from its own folder.
+    let abs = resolve(ctx.workspaceDir, pathValue.value);
+    const position = ctx.stepInfo.position;
+    if (!existsSync(abs) && position && !isAbsolute(pathValue.value)) {
+        const besideSource = resolve(dirname(resolve(ctx.workspaceDir, position.file)), pathValue.value);
+        if (existsSync(besideSource)) abs = besideSource;
+    }
     const store = storeFor(ctx);
     try {
         const ref = await ingestWorkspaceFile(store, abs);
