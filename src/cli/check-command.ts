@@ -2,7 +2,9 @@
 // paths (default: the current directory), analyses each with its whole package in view, and
 // prints FILE:LINE:COL diagnostics. Exit 1 on any error, 0 otherwise, 2 for usage or I/O problems.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { dirname, join, relative, resolve } from 'node:path';
 import { EmptyFileSystem } from 'langium';
 import { createKoCoreServices, createPackageIndex } from '../language/ko-module.js';
 import { analyzeFile } from '../language/ko-analysis.js';
@@ -46,7 +48,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     let results: CheckedFile[];
     try {
-        results = checkFiles(files, packageRoots({ workspaceFolders: [process.cwd()], extraRoots }));
+        const roots = packageRoots({ workspaceFolders: [process.cwd()], extraRoots });
+        results = await checkInParallel(files, roots);
     } catch (e) {
         process.stderr.write(`ko check: ${(e as Error).message}\n`);
         return 2;
@@ -74,21 +77,75 @@ export async function run(argv: string[]): Promise<number> {
     return errors > 0 ? 1 : 0;
 }
 
-/** Checks the files, each with its package siblings (read from disk when not given) in view. */
+/**
+ * Checks the files, each with its package siblings (read from disk when not given) in view.
+ * Packages are checked one directory at a time and then released: holding every AST of a
+ * large workspace at once makes garbage collection the dominant cost.
+ */
 export function checkFiles(files: readonly string[], roots: readonly string[]): CheckedFile[] {
     const { Ko } = createKoCoreServices(EmptyFileSystem);
     const parser = Ko.parser.LangiumParser;
     const index = createPackageIndex(Ko, roots);
-    const parsed = files.map(filePath => {
-        const text = readFileSync(filePath, 'utf8');
-        const parseResult = parser.parse<KoFile>(text);
-        index.setFile(filePath, parseResult.value);
-        return { filePath, text, parseResult };
-    });
-    return parsed.map(({ filePath, text, parseResult }) => ({
-        filePath,
-        diagnostics: analyzeFile({ filePath, text, parseResult, index, lexer: Ko.parser.Lexer }),
-    }));
+    const byDir = new Map<string, string[]>();
+    for (const filePath of files) {
+        const dir = dirname(filePath);
+        const list = byDir.get(dir);
+        if (list) list.push(filePath); else byDir.set(dir, [filePath]);
+    }
+    const results = new Map<string, KoDiagnostic[]>();
+    for (const dirFiles of byDir.values()) {
+        const parsed = dirFiles.map(filePath => {
+            const text = readFileSync(filePath, 'utf8');
+            const parseResult = parser.parse<KoFile>(text);
+            index.setFile(filePath, parseResult.value);
+            return { filePath, text, parseResult };
+        });
+        for (const { filePath, text, parseResult } of parsed) {
+            results.set(filePath, analyzeFile({ filePath, text, parseResult, index, lexer: Ko.parser.Lexer }));
+        }
+        for (const filePath of dirFiles) index.removeFile(filePath);
+    }
+    return files.map(filePath => ({ filePath, diagnostics: results.get(filePath)! }));
+}
+
+/** Below this many bytes a worker's start-up costs more than it saves. */
+const PARALLEL_THRESHOLD_BYTES = 400_000;
+
+/**
+ * Large workspaces are split by package directory across worker threads (one per core, at most
+ * four); packages are independent units of analysis, so the results are identical.
+ */
+async function checkInParallel(files: readonly string[], roots: readonly string[]): Promise<CheckedFile[]> {
+    const sizes = new Map(files.map(f => [f, statSync(f).size]));
+    const total = [...sizes.values()].reduce((a, b) => a + b, 0);
+    const workers = Math.min(4, availableParallelism());
+    const byDir = new Map<string, string[]>();
+    for (const f of files) {
+        const list = byDir.get(dirname(f));
+        if (list) list.push(f); else byDir.set(dirname(f), [f]);
+    }
+    if (total < PARALLEL_THRESHOLD_BYTES || workers < 2 || byDir.size < 2) return checkFiles(files, roots);
+    // Greedy balance: biggest package first into the lightest group.
+    const groups = Array.from({ length: workers }, () => ({ bytes: 0, files: [] as string[] }));
+    const dirs = [...byDir.values()].map(fs => ({ fs, bytes: fs.reduce((n, f) => n + sizes.get(f)!, 0) })).sort((a, b) => b.bytes - a.bytes);
+    for (const d of dirs) {
+        const lightest = groups.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+        lightest.files.push(...d.fs);
+        lightest.bytes += d.bytes;
+    }
+    const parts = await Promise.all(groups.filter(g => g.files.length > 0).map(g => new Promise<CheckedFile[]>((resolvePart, reject) => {
+        const worker = new Worker(new URL(import.meta.url), { workerData: { koCheckWorker: true, files: g.files, roots } });
+        worker.once('message', resolvePart);
+        worker.once('error', reject);
+        worker.once('exit', code => { if (code !== 0) reject(new Error(`check worker exited with ${code}`)); });
+    })));
+    const byFile = new Map(parts.flat().map(r => [r.filePath, r]));
+    return files.map(f => byFile.get(f)!);
+}
+
+if (!isMainThread && (workerData as { koCheckWorker?: boolean } | null)?.koCheckWorker) {
+    const { files, roots } = workerData as { files: string[]; roots: string[] };
+    parentPort!.postMessage(checkFiles(files, roots));
 }
 
 function collectKoFiles(path: string, out: string[], explicit: boolean): void {

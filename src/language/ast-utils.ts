@@ -1,7 +1,8 @@
 // Helpers over the generated Ko AST that every layer shares (validator, LSP, runtime):
 // reference paths (`a.b.c` is Select(Select(Ref a, b), c) in the AST), hoisted functions,
 // step lists and term-list shapes.
-import { AstUtils, type AstNode } from 'langium';
+import type { AstNode } from 'langium';
+import { factsOf } from './file-facts.js';
 import {
     isFuncDef, isInlineFunc, isInvoke, isAugment, isRef, isSelect,
     type Expr, type FuncDef, type KoFile, type Ref, type Select, type Term,
@@ -43,10 +44,8 @@ export function enclosingFunction(node: AstNode): FuncDef | undefined {
 }
 
 /** Every function of a file: top-level ones and inline definitions (hoisted, §3.2), in order. */
-export function allFunctions(file: KoFile): FuncDef[] {
-    const out: FuncDef[] = [];
-    for (const node of AstUtils.streamAllContents(file)) if (isFuncDef(node)) out.push(node);
-    return out;
+export function allFunctions(file: KoFile): readonly FuncDef[] {
+    return factsOf(file).functions;
 }
 
 /** True for a definition that appears in value position (`label: g(x) { ... }`). */

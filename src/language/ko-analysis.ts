@@ -1,7 +1,8 @@
 // Analysis of one Ko file: syntax diagnostics, then (for every function free of syntax errors)
 // the structural and wiring checks. The single source of diagnostics for `ko check` and the
 // language server, so both always agree.
-import type { AstNode, LangiumCoreServices, ParseResult } from 'langium';
+import { GrammarUtils, type AstNode, type CstNode, type LangiumCoreServices, type LeafCstNode, type ParseResult } from 'langium';
+import { factsOf } from './file-facts.js';
 import type { KoFile } from './generated/ast.js';
 import { FileScope } from './name-resolver.js';
 import { LineIndex, type KoDiagnostic } from './diagnostics.js';
@@ -31,6 +32,7 @@ export function analyzeFile(input: AnalysisInput): KoDiagnostic[] {
         parserErrors: parseResult.parserErrors,
         root: file.$cstNode,
         lex: () => lexAll(input.lexer, text),
+        literalLeaves: () => literalLeaves(file),
     });
     const broken = brokenFunctions(file, syntax.filter(d => SYNTAX_CODES.has(d.code)).map(d => d.range.start.line));
     const skip = (node: AstNode) => broken.size > 0 && broken.has(topLevelOf(node));
@@ -49,6 +51,18 @@ export function analyzeFile(input: AnalysisInput): KoDiagnostic[] {
         semantic = [...structure.filter(d => d.code === 'syntax-error' || !skip(nodeAtLine(file, d.range.start.line))), ...wiringDiagnostics(scope, skip)];
     }
     return [...syntax, ...semantic].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}
+
+function literalLeaves(file: KoFile): LeafCstNode[] {
+    const out: LeafCstNode[] = [];
+    const add = (node: CstNode | undefined) => {
+        if (!node) return;
+        if ('tokenType' in node) out.push(node as LeafCstNode);
+        else for (const child of (node as { content?: CstNode[] }).content ?? []) add(child);
+    };
+    for (const imp of file.imports ?? []) add(GrammarUtils.findNodeForProperty(imp.$cstNode, 'path'));
+    for (const literal of factsOf(file).literals) add(literal.$cstNode);
+    return out;
 }
 
 function lexAll(lexer: LangiumCoreServices['parser']['Lexer'], text: string): LexedToken[] {

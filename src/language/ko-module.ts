@@ -3,7 +3,7 @@
 // analysis for CLI and editor), a scope computation that exports only functions, and an index
 // manager that knows a file's package siblings and importers are affected by its edits.
 import {
-    AstUtils, DefaultDocumentValidator, DefaultValueConverter, DefaultIndexManager, DefaultScopeComputation, DocumentState, MultiMap, URI,
+    DefaultDocumentValidator, DefaultLinker, DefaultReferenceDescriptionProvider, DefaultValueConverter, DefaultIndexManager, DefaultScopeComputation, DocumentState, MultiMap, URI,
     createDefaultCoreModule, createDefaultSharedCoreModule, inject,
     type AstNodeDescription, type DeepPartial, type DefaultSharedCoreModuleContext, type LangiumCoreServices,
     type LangiumDocument, type LangiumSharedCoreServices, type LocalSymbols, type Module,
@@ -12,7 +12,8 @@ import {
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { dirname } from 'node:path';
 import { KoGeneratedModule, KoGeneratedSharedModule } from './generated/module.js';
-import { isFuncDef, type KoFile } from './generated/ast.js';
+import type { KoFile } from './generated/ast.js';
+import { allFunctions } from './ast-utils.js';
 import { analyzeFile } from './ko-analysis.js';
 import type { KoDiagnostic } from './diagnostics.js';
 import { PackageIndex } from '../workspace/package-index.js';
@@ -38,11 +39,7 @@ export class KoValueConverter extends DefaultValueConverter {
 export class KoScopeComputation extends DefaultScopeComputation {
     override async collectExportedSymbols(document: LangiumDocument): Promise<AstNodeDescription[]> {
         const file = document.parseResult.value as KoFile;
-        const out: AstNodeDescription[] = [];
-        for (const node of AstUtils.streamAllContents(file)) {
-            if (isFuncDef(node) && node.name) out.push(this.descriptions.createDescription(node, node.name, document));
-        }
-        return out;
+        return allFunctions(file).filter(f => f.name).map(f => this.descriptions.createDescription(f, f.name, document));
     }
     override async collectLocalSymbols(): Promise<LocalSymbols> {
         return new MultiMap<never, AstNodeDescription>();
@@ -99,6 +96,18 @@ export class KoIndexManager extends DefaultIndexManager {
     }
 }
 
+/**
+ * Ko has no Langium cross-references: names resolve through name-resolver.ts, whose answer
+ * depends on package siblings and imports. Skipping the generic linking and reference-indexing
+ * passes saves two full AST walks per edit.
+ */
+export class KoLinker extends DefaultLinker {
+    override async link(): Promise<void> { /* nothing to link */ }
+}
+export class KoReferenceDescriptionProvider extends DefaultReferenceDescriptionProvider {
+    override async createDescriptions(): Promise<never[]> { return []; }
+}
+
 export function createPackageIndex(services: LangiumCoreServices, roots: readonly string[]): PackageIndex {
     const parser = services.parser.LangiumParser;
     return new PackageIndex((_path, text) => parser.parse<KoFile>(text).value, roots);
@@ -107,12 +116,14 @@ export function createPackageIndex(services: LangiumCoreServices, roots: readonl
 export const KoCoreModule: Module<KoServices, PartialLangiumCoreServices & KoAddedServices> = {
     workspace: {
         PackageIndex: (services) => createPackageIndex(services, []),
+        ReferenceDescriptionProvider: (services) => new KoReferenceDescriptionProvider(services),
     },
     parser: {
         ValueConverter: () => new KoValueConverter(),
     },
     references: {
         ScopeComputation: (services) => new KoScopeComputation(services),
+        Linker: (services) => new KoLinker(services),
     },
     validation: {
         DocumentValidator: (services) => new KoDocumentValidator(services as KoServices),

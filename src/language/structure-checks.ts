@@ -1,12 +1,10 @@
 // Structural checks that mirror the reference compiler's graft errors (§3.8): duplicate
 // functions across the package, parameters, `?`, return steps, labels, term-list shapes, curly
 // brackets, newlines after ':', and import aliases (duplicates, unused, unknown packages).
-import { AstUtils, GrammarUtils, type AstNode } from 'langium';
-import {
-    isConstruct, isCurlyConstruct, isInlineFunc, isInvoke, isAugment, isRef, isTerm,
-    type FuncDef, type KoFile, type Term,
-} from './generated/ast.js';
-import { allFunctions, refPathOf, termListShape } from './ast-utils.js';
+import { GrammarUtils, type AstNode } from 'langium';
+import { isInlineFunc, isRef, type FuncDef, type KoFile, type Term } from './generated/ast.js';
+import { allFunctions, termListShape } from './ast-utils.js';
+import { factsOf } from './file-facts.js';
 import { importAlias, importPathOf, type FileScope } from './name-resolver.js';
 import type { KoDiagnostic, KoDiagnosticCode } from './diagnostics.js';
 import { severityOf } from './diagnostics.js';
@@ -31,15 +29,15 @@ export function structureDiagnostics(scope: FileScope, skip: (node: AstNode) => 
         checkParams(func, out);
         checkBody(func, out);
     }
-    for (const node of AstUtils.streamAllContents(file)) {
+    const facts = factsOf(file);
+    for (const terms of facts.termLists) if (terms.length > 0 && !skip(terms[0])) checkTermList(terms, out);
+    for (const node of facts.curly) {
         if (skip(node)) continue;
-        if (isInvoke(node) || isAugment(node) || isConstruct(node) || isCurlyConstruct(node)) checkTermList(node.terms, out);
-        if (isCurlyConstruct(node)) {
-            out.push(diagnostic('curly-bracket', 'unknown bracket {}: braces only delimit a function body; build a structure with ( ) instead', braceRange(node)));
-        }
-        if (isTerm(node) && node.newlineAfterColon && !isInlineFunc(node.value)) {
-            out.push(diagnostic('newline-after-colon', 'a newline cannot follow \':\': the formula must start on the same line (only an inline function definition may start on the next line)', rangeOf(node, 'colon')));
-        }
+        out.push(diagnostic('curly-bracket', 'unknown bracket {}: braces only delimit a function body; build a structure with ( ) instead', braceRange(node)));
+    }
+    for (const node of facts.newlineTerms) {
+        if (skip(node) || isInlineFunc(node.value)) continue;
+        out.push(diagnostic('newline-after-colon', 'a newline cannot follow \':\': the formula must start on the same line (only an inline function definition may start on the next line)', rangeOf(node, 'colon')));
     }
     checkImports(scope, out);
     return out;
@@ -140,9 +138,7 @@ function checkTermList(terms: readonly Term[], out: KoDiagnostic[]): void {
 function checkImports(scope: FileScope, out: KoDiagnostic[]): void {
     const file: KoFile = scope.file;
     const used = new Set<string>();
-    for (const node of AstUtils.streamAllContents(file)) {
-        if (isRef(node)) used.add(refPathOf(node).segments[0]);
-    }
+    for (const { ref } of factsOf(file).refs) used.add(ref.name);
     const seen = new Map<string, string>();
     for (const imp of file.imports) {
         const alias = importAlias(imp);

@@ -1,7 +1,7 @@
 // Syntax diagnostics with exact ranges: lexer and parser errors rephrased with the cause a Ko
 // user needs (newline rules, separators), bracket imbalance, literal checks (escapes, numbers),
 // and comments in places the reference parser rejects (§2.3).
-import { CstUtils, type CstNode, type LeafCstNode } from 'langium';
+import type { CstNode, LeafCstNode } from 'langium';
 import type { IRecognitionException, IToken } from 'chevrotain';
 import { decodeGoString, parseKoInteger } from './ast-utils.js';
 import type { KoDiagnostic, LineIndex } from './diagnostics.js';
@@ -16,6 +16,8 @@ export interface SyntaxInput {
     root: CstNode | undefined;
     /** Lexes the text again (all tokens, hidden ones included); only called for broken files. */
     lex: () => LexedToken[];
+    /** The CST leaves of string, raw string and number literals (import paths included). */
+    literalLeaves: () => LeafCstNode[];
 }
 
 const OPENERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
@@ -46,16 +48,21 @@ export function syntaxDiagnostics(input: SyntaxInput): KoDiagnostic[] {
             out.push(...firstPerRegion(parserDiagnostics(input.parserErrors, tokens, input.text, lines), tokens, input.lexerErrors.map(e => e.offset), lines));
         }
     }
-    const leaves = input.root ? [...CstUtils.flattenCst(input.root)] : [];
-    out.push(...literalDiagnostics(leaves, lines));
-    if (input.parserErrors.length === 0 && input.root) out.push(...commentDiagnostics(allLeaves(input.root), lines));
+    out.push(...literalDiagnostics(input.literalLeaves(), lines));
+    // Comments can only be misplaced in a file that has some.
+    if (input.parserErrors.length === 0 && input.root && /\/[/*]/.test(input.text)) out.push(...commentDiagnostics(allLeaves(input.root), lines));
     return dedupe(out);
 }
 
-/** Leaf nodes in text order, hidden ones (comments) included. */
+/** Leaf nodes in text order, hidden ones (comments) included; a plain walk, no stream objects. */
 function allLeaves(root: CstNode): LeafCstNode[] {
     const out: LeafCstNode[] = [];
-    for (const node of CstUtils.streamCst(root)) if ('tokenType' in node) out.push(node as LeafCstNode);
+    const walk = (node: CstNode) => {
+        const content = (node as { content?: CstNode[] }).content;
+        if (content) { for (const child of content) walk(child); }
+        else if ('tokenType' in node) out.push(node as LeafCstNode);
+    };
+    walk(root);
     return out;
 }
 

@@ -2,8 +2,9 @@
 // unknown aliases and members, unresolvable paths, outer names inside inline definitions),
 // step cycles with their whole path, arguments against the callee's parameters, and shadowing.
 import { AstUtils, type AstNode } from 'langium';
-import { isAugment, isFuncDef, isInvoke, isRef, type FuncDef, type Ref, type Term } from './generated/ast.js';
-import { allFunctions, calleePath, enclosingFunction, refPathOf, stepsOf, termListShape } from './ast-utils.js';
+import { isAugment, isFuncDef, isInvoke, type FuncDef, type Ref, type Term } from './generated/ast.js';
+import { calleePath, enclosingFunction, refPathOf, stepsOf, termListShape } from './ast-utils.js';
+import { factsOf, type RefFact } from './file-facts.js';
 import { CATALOGUE, STDLIB_PREFIX, catalogueMembers } from './catalogue.js';
 import { signatureOf, type FileScope, type Resolution } from './name-resolver.js';
 import { suggest, type KoDiagnostic } from './diagnostics.js';
@@ -14,14 +15,18 @@ const BARE_BUILTINS = CATALOGUE.filter(e => e.pkg === '').map(e => e.name);
 
 export function wiringDiagnostics(scope: FileScope, skip: (node: AstNode) => boolean): KoDiagnostic[] {
     const out: KoDiagnostic[] = [];
-    for (const node of AstUtils.streamAllContents(scope.file)) {
-        if (skip(node)) continue;
-        if (isRef(node)) checkReference(scope, node, out);
-        else if (isInvoke(node) || isAugment(node)) checkArguments(scope, node, out);
+    const facts = factsOf(scope.file);
+    for (const { ref } of facts.refs) if (!skip(ref)) checkReference(scope, ref, out);
+    for (const call of facts.calls) if (!skip(call)) checkArguments(scope, call, out);
+    const refsByFunc = new Map<FuncDef, RefFact[]>();
+    for (const fact of facts.refs) {
+        if (!fact.func) continue;
+        const list = refsByFunc.get(fact.func);
+        if (list) list.push(fact); else refsByFunc.set(fact.func, [fact]);
     }
-    for (const func of allFunctions(scope.file)) {
+    for (const func of facts.functions) {
         if (skip(func)) continue;
-        checkCycles(scope, func, out);
+        checkCycles(scope, func, refsByFunc.get(func) ?? [], out);
         checkShadowing(scope, func, out);
     }
     return out;
@@ -139,25 +144,17 @@ function formatParams(params: readonly string[], monadic: string | undefined): s
     return params.map(p => (p === monadic ? `${p}?` : p)).join(', ');
 }
 
-/** Same-body step references; references inside nested inline definitions belong to those. */
-function stepDependencies(scope: FileScope, func: FuncDef, step: Term): { label: string; ref: Ref }[] {
-    const deps: { label: string; ref: Ref }[] = [];
-    if (!step.value) return deps;
-    const nodes = AstUtils.streamAst(step.value).iterator();
-    for (let next = nodes.next(); !next.done; next = nodes.next()) {
-        const node = next.value;
-        if (isFuncDef(node)) { nodes.prune(); continue; }
-        if (!isRef(node)) continue;
-        const resolution = scope.resolve(refPathOf(node));
-        if (resolution.kind === 'step' && resolution.func === func) deps.push({ label: node.name, ref: node });
-    }
-    return deps;
-}
-
-function checkCycles(scope: FileScope, func: FuncDef, out: KoDiagnostic[]): void {
+function checkCycles(scope: FileScope, func: FuncDef, refs: readonly RefFact[], out: KoDiagnostic[]): void {
     const steps = scope.steps(func);
+    // Same-body step references (the facts attribute references inside inline definitions to those).
     const edges = new Map<string, { label: string; ref: Ref }[]>();
-    for (const [label, step] of steps) edges.set(label, stepDependencies(scope, func, step));
+    for (const label of steps.keys()) edges.set(label, []);
+    for (const { ref, step } of refs) {
+        if (!step?.label || steps.get(step.label) !== step) continue;
+        const resolution = scope.resolve(refPathOf(ref));
+        if (resolution.kind !== 'step' || resolution.func !== func) continue;
+        edges.get(step.label)!.push({ label: ref.name, ref });
+    }
     // Tarjan's strongly connected components; each component with a cycle is reported once per step.
     let counter = 0;
     const index = new Map<string, number>(), low = new Map<string, number>(), onStack = new Set<string>(), stack: string[] = [];

@@ -1,0 +1,65 @@
+// Speed of the language core (issue 2): whole-workspace `ko check` of a generated 100k-line
+// workspace, new diagnostics after a one-line edit in a 2,000-line file (Langium document
+// builder, as the language server runs it), and `ko check` of one small file as a process.
+import '../scripts/node20-polyfill.mjs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateFile, generateWorkspace } from './generate-workspace.mjs';
+
+const repo = join(fileURLToPath(import.meta.url), '..', '..');
+const work = join(repo, 'bench', '.generated');
+const ko = join(repo, 'bin', 'ko');
+const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function timeProcess(args, cwd) {
+    const started = performance.now();
+    const r = spawnSync(process.execPath, [ko, ...args], { cwd, encoding: 'utf8' });
+    if (r.status !== 0 && r.status !== 1) throw new Error(`ko ${args.join(' ')} failed: ${r.stderr}`);
+    return { ms: performance.now() - started, stderr: r.stderr };
+}
+
+// 1. Whole workspace: 40 packages x 10 files x 16 functions (about 100k lines).
+const wsRoot = join(work, 'ws100k');
+const lines = generateWorkspace(wsRoot, { packages: 40, files: 10, functions: 16 });
+const runs = [0, 1, 2].map(() => timeProcess(['check', '.'], wsRoot));
+const wsMs = median(runs.map(r => r.ms));
+console.log(`workspace check: ${lines} lines in ${wsMs.toFixed(0)} ms (median of 3 processes) = ${(lines / wsMs).toFixed(1)}k lines/s  [target >= 100k lines/s]`);
+console.log(`  ${runs[0].stderr.trim()}`);
+
+// 2. One-line edit in a 2,000-line file: time to new diagnostics through the document builder.
+const { build } = await import('esbuild');
+const entry = join(work, 'bench-entry.mjs');
+writeFileSync(join(work, 'bench-entry.ts'), `export { createKoCoreServices } from '${join(repo, 'src/language/ko-module.js')}';\nexport { URI, EmptyFileSystem } from 'langium';\n`);
+await build({ entryPoints: [join(work, 'bench-entry.ts')], bundle: true, platform: 'node', format: 'esm', outfile: entry, logLevel: 'error',
+    banner: { js: "import { createRequire as __r } from 'module'; const require = __r(import.meta.url);" } });
+const { createKoCoreServices, URI, EmptyFileSystem } = await import(entry);
+const { shared } = createKoCoreServices(EmptyFileSystem);
+const text = generateFile(2000);
+const uri = URI.file(join(work, 'edit', 'big.ko'));
+const factory = shared.workspace.LangiumDocumentFactory;
+const documents = shared.workspace.LangiumDocuments;
+let doc = factory.fromString(text, uri);
+documents.addDocument(doc);
+await shared.workspace.DocumentBuilder.build([doc], { validation: true });
+const editTimes = [];
+for (let i = 0; i < 15; i++) {
+    // Change one step's formula on line 5 (an unknown name every other time).
+    const edited = text.replace('\tn: Sum(Pick(either: count, or: 1), 1, -2)', i % 2 ? '\tn: Sumx(1, 2)' : `\tn: Sum(${i}, 2)`);
+    const started = performance.now();
+    documents.deleteDocument(uri);
+    doc = factory.fromString(edited, uri);
+    documents.addDocument(doc);
+    await shared.workspace.DocumentBuilder.build([doc], { validation: true });
+    editTimes.push(performance.now() - started);
+    if ((doc.diagnostics ?? []).length !== (i % 2 ? 1 : 0)) throw new Error(`unexpected diagnostics after edit ${i}: ${JSON.stringify(doc.diagnostics).slice(0, 500)}`);
+}
+console.log(`one-line edit in a ${text.split('\n').length}-line file -> new diagnostics: median ${median(editTimes.slice(3)).toFixed(1)} ms, max ${Math.max(...editTimes.slice(3)).toFixed(1)} ms  [target < 50 ms]`);
+
+// 3. `ko check` of one small file as a whole process.
+const small = join(work, 'small');
+mkdirSync(small, { recursive: true });
+writeFileSync(join(small, 'small.ko'), generateFile(40));
+const smallRuns = [0, 1, 2, 3, 4].map(() => timeProcess(['check', 'small.ko'], small).ms);
+console.log(`ko check of one small file (process): median ${median(smallRuns).toFixed(0)} ms  [target < 400 ms]`);
