@@ -102,19 +102,21 @@ export function registeredGates(): GateRegistration[] {
 
 /** Builds GateArgs over a field list; `monadic` names the argument the unnamed one stands for. */
 export function makeGateArgs(fields: readonly Field[], monadic?: string): GateArgs {
-    const find = (name: string): Value | undefined => {
-        for (const f of fields) if (f.name === name) return f.value;
-        if (name === monadic) for (const f of fields) if (f.name === '') return f.value;
+    return new FieldArgs(fields, monadic);
+}
+
+class FieldArgs implements GateArgs {
+    constructor(readonly fields: readonly Field[], private readonly monadic?: string) {}
+    private find(name: string): Value | undefined {
+        for (const f of this.fields) if (f.name === name) return f.value;
+        if (name === this.monadic) for (const f of this.fields) if (f.name === '') return f.value;
         return undefined;
-    };
-    return {
-        fields,
-        get: name => find(name) ?? EMPTY,
-        has: name => find(name) !== undefined,
-        constructed: () => {
-            const unnamed = fields.find(f => f.name === '');
-            if (unnamed) return unnamed.value;
-            return struct(fields.filter(f => f.value.kind !== 'empty'));
-        },
-    };
+    }
+    get(name: string): Value { return this.find(name) ?? EMPTY; }
+    has(name: string): boolean { return this.find(name) !== undefined; }
+    constructed(): Value {
+        const unnamed = this.fields.find(f => f.name === '');
+        if (unnamed) return unnamed.value;
+        return struct(this.fields.filter(f => f.value.kind !== 'empty'));
+    }
 }

@@ -390,10 +390,10 @@ export function augmentValue(v: Value, added: readonly Field[]): Value {
     if (v.kind === 'variety') {
         const fields = dropUnderscore([...added]);
         if (fields.length === 0) return v;
-        const names = new Set(v.bound.map(f => f.name));
         for (const f of fields) {
-            if (names.has(f.name)) throw new KoRuntimeError(`augmenting duplicate field ${f.name === '' ? '(unnamed)' : f.name}`);
-            names.add(f.name);
+            for (const b of v.bound) {
+                if (b.name === f.name) throw new KoRuntimeError(`augmenting duplicate field ${f.name === '' ? '(unnamed)' : f.name}`);
+            }
         }
         return { kind: 'variety', callee: v.callee, bound: [...v.bound, ...fields] };
     }
@@ -696,35 +696,53 @@ function hookFrame(sc: StepCtx): StepHookFrame {
 }
 
 function makeGateContext(sc: StepCtx): GateContext {
-    const run = sc.frame.run;
-    let info: StepInfo | undefined;
-    return {
-        signal: run.signal,
-        workspaceDir: run.workspaceDir,
-        runId: run.runId,
-        settings: run.settings,
-        get stepInfo() { return info ??= stepInfoOf(sc); },
-        stack: () => stackOf(sc),
-        panic: (value: Value | string): never => { throw new KoPanic(typeof value === 'string' ? str(value) : value); },
-        fail: (message: string): never => { throw new KoRuntimeError(message); },
-        emit: event => run.emit?.(event),
-        stdout: { write: text => { run.stdout.write(text); run.emit?.({ kind: 'log', stream: 'stdout', text, stepId: stepIdOfCtx(sc), time: Date.now() }); } },
-        stderr: { write: text => { run.stderr.write(text); run.emit?.({ kind: 'log', stream: 'stderr', text, stepId: stepIdOfCtx(sc), time: Date.now() }); } },
-        invoke: (callee, args, options) => {
-            try {
-                const fields = args === undefined ? [] : Array.isArray(args) ? args as Field[] : Object.entries(args).map(([name, value]) => ({ name, value }));
-                return Promise.resolve(invokeValue(augmentValue(callee, fields), sc, options));
-            } catch (e) {
-                return Promise.reject(e);
-            }
-        },
-        limited: work => run.limit(work),
-        internal: {
-            sc,
-            invokeMaybe: (callee: Value, fields: Field[], options?: InvokeOptions) => invokeValue(augmentValue(callee, fields), sc, options),
-            evalExpression: (source: string) => callFunction(compileExpressionFunction(run.program, sc.frame.func.pkg.path, source), [], sc, false),
-        } satisfies Internal,
-    };
+    return new StepGateContext(sc);
+}
+
+/** A gate's view of the calling step; a class so each native call allocates one small object. */
+class StepGateContext implements GateContext, Internal {
+    private info?: StepInfo;
+    private outputs?: { stdout: GateOutput; stderr: GateOutput };
+    constructor(readonly sc: StepCtx) {}
+    get signal() { return this.sc.frame.run.signal; }
+    get workspaceDir() { return this.sc.frame.run.workspaceDir; }
+    get runId() { return this.sc.frame.run.runId; }
+    get settings() { return this.sc.frame.run.settings; }
+    get stepInfo() { return this.info ??= stepInfoOf(this.sc); }
+    get internal(): Internal { return this; }
+    get stdout() { return (this.outputs ??= this.makeOutputs()).stdout; }
+    get stderr() { return (this.outputs ??= this.makeOutputs()).stderr; }
+    private makeOutputs() {
+        const { sc } = this;
+        const run = sc.frame.run;
+        const out = (stream: 'stdout' | 'stderr'): GateOutput => ({
+            write: text => {
+                run[stream].write(text);
+                run.emit?.({ kind: 'log', stream, text, stepId: stepIdOfCtx(sc), time: Date.now() });
+            },
+        });
+        return { stdout: out('stdout'), stderr: out('stderr') };
+    }
+    stack() { return stackOf(this.sc); }
+    panic(value: Value | string): never { throw new KoPanic(typeof value === 'string' ? str(value) : value); }
+    fail(message: string): never { throw new KoRuntimeError(message); }
+    emit(event: RunEvent) { this.sc.frame.run.emit?.(event); }
+    invoke(callee: Value, args?: readonly Field[] | Record<string, Value>, options?: InvokeOptions): Promise<Value> {
+        try {
+            const fields = args === undefined ? [] : Array.isArray(args) ? args as Field[] : Object.entries(args).map(([name, value]) => ({ name, value }));
+            return Promise.resolve(invokeValue(augmentValue(callee, fields), this.sc, options));
+        } catch (e) {
+            return Promise.reject(e);
+        }
+    }
+    limited<T>(work: () => Promise<T>): Promise<T> { return this.sc.frame.run.limit(work); }
+    invokeMaybe(callee: Value, fields: Field[], options?: InvokeOptions): MaybeP<Value> {
+        return invokeValue(fields.length === 0 ? callee : augmentValue(callee, fields), this.sc, options);
+    }
+    evalExpression(source: string): MaybeP<Value> {
+        const run = this.sc.frame.run;
+        return callFunction(compileExpressionFunction(run.program, this.sc.frame.func.pkg.path, source), [], this.sc, false);
+    }
 }
 
 /** What builtins of this directory may use from GateContext.internal. */
