@@ -31,6 +31,8 @@ export interface RequestOptions {
     signal?: AbortSignal;
     /** Namespace the request concerns, for error wording. */
     namespace?: string;
+    /** Deadline for this request; when it passes the server counts as unreachable (used by the preflight). */
+    probeTimeoutMs?: number;
 }
 
 const RETRIABLE_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -55,6 +57,7 @@ export class KubeClient {
                 if (ro.signal?.aborted) throw err;
                 const code = (err as { code?: string }).code ?? '';
                 const elapsed = Date.now() - started;
+                if (code === 'KO_REQUEST_TIMEOUT' && ro.probeTimeoutMs !== undefined) throw new KubeUnreachableError(this.server, err, elapsed);
                 if (CONNECT_ERRORS.has(code)) {
                     // Unreachable: retry only while the "fail within seconds" budget lasts.
                     const delay = this.backoff(attempt);
@@ -114,7 +117,8 @@ export class KubeClient {
     private async once(method: string, path: string, ro: RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
         const req = await this.open(method, path, ro, false);
         return new Promise((resolve, reject) => {
-            const deadline = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${this.opts.requestTimeoutMs} ms`), { code: 'KO_REQUEST_TIMEOUT' })), this.opts.requestTimeoutMs);
+            const timeoutMs = ro.probeTimeoutMs ?? this.opts.requestTimeoutMs;
+            const deadline = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'KO_REQUEST_TIMEOUT' })), timeoutMs);
             req.on('response', (res) => {
                 readAll(res).then((text) => { clearTimeout(deadline); resolve({ status: res.statusCode ?? 0, headers: res.headers, text }); },
                     (err) => { clearTimeout(deadline); reject(err); });

@@ -84,6 +84,7 @@ function describeCause(cause: unknown): string {
     if (e?.code === 'ECONNREFUSED') return 'connection refused';
     if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return 'host name not found';
     if (e?.code === 'ETIMEDOUT' || e?.code === 'KO_CONNECT_TIMEOUT') return 'connection timed out';
+    if (e?.code === 'KO_REQUEST_TIMEOUT') return `connected, but no answer: ${e.message}`;
     if (e?.code === 'EHOSTUNREACH' || e?.code === 'ENETUNREACH') return 'host unreachable';
     return e?.code ?? e?.message ?? String(cause);
 }

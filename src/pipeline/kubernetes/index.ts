@@ -28,7 +28,7 @@ export async function connect(options: KubeContextOptions & { client?: KubeClien
     const context = resolveKubeContext(options);
     const client = new KubeClient(context.kubeConfig, context.server, context.contextName, options.client);
     // Fail fast (seconds, not the OS's TCP timeout) when the cluster is not there.
-    await client.request('GET', '/version');
+    await client.request('GET', '/version', { probeTimeoutMs: options.client?.unreachableAfterMs ?? 3_500 });
     return { context, client };
 }
 

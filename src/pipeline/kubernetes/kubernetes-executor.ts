@@ -47,6 +47,8 @@ interface Tracker {
     reject: (e: Error) => void;
     pods: string[];
     following: Map<string, Promise<void>>;
+    /** What the followed log streams delivered, per pod: the fallback when a pod is already gone. */
+    streamed: Map<string, string>;
     lastFailure?: string;
     finishing: boolean;
     log: WriteStream;
@@ -95,7 +97,7 @@ export class KubernetesExecutor implements Executor {
 
         const result = new Promise<StepResult>((resolve, reject) => {
             this.trackers.set(jobName, {
-                step, jobName, onEvent, resolve, reject, pods: [], following: new Map(), finishing: false,
+                step, jobName, onEvent, resolve, reject, pods: [], following: new Map(), streamed: new Map(), finishing: false,
                 log: createWriteStream(logPath), logPath, startedAt: new Date().toISOString(),
                 outDir: pvc?.localPath && stepDir ? join(pvc.localPath, stepDir, 'out') : undefined,
             });
@@ -292,7 +294,7 @@ export class KubernetesExecutor implements Executor {
 
     private onJobDeleted(job: KubeObject): void {
         const t = this.trackers.get(job.metadata.name);
-        if (t && !t.finishing) this.settle(t, new KubeStepError(`the Job ${job.metadata.name} of step ${t.step.stepName} was deleted outside ko`, t.step.id, 'Deleted'));
+        if (t && !t.finishing) this.settle(t, new KubeStepError(`the Job ${job.metadata.name} of step ${t.step.stepName} was deleted (the run was cancelled, or someone deleted it with kubectl)`, t.step.id, 'Deleted'));
     }
 
     private onPod(pod: KubeObject): void {
@@ -334,7 +336,11 @@ export class KubernetesExecutor implements Executor {
                 const res = await this.client.stream(`/api/v1/namespaces/${this.ns}/pods/${pod}/log`, {
                     query: { container: 'main', follow: 'true' }, accept: '*/*', namespace: this.ns, signal: this.streams.signal,
                 });
-                await forEachLine(res, (line) => this.emitLine(t, 'stdout', line));
+                t.streamed.set(pod, '');
+                await forEachLine(res, (line) => {
+                    t.streamed.set(pod, `${t.streamed.get(pod)}${line}\n`);
+                    this.emitLine(t, 'stdout', line);
+                });
                 return;
             } catch (err) {
                 // A dropped log stream is not fatal: the final log is read again when the Job ends.
@@ -375,13 +381,22 @@ export class KubernetesExecutor implements Executor {
             let stdout = '';
             let exitCode = succeeded ? 0 : 1;
             if (lastPod) {
-                const pod = await this.client.request<KubeObject>('GET', `/api/v1/namespaces/${this.ns}/pods/${lastPod}`, { namespace: this.ns });
+                // A pod killed at the deadline (or garbage-collected) is gone: use the watch's last view.
+                const pod = await this.client.request<KubeObject>('GET', `/api/v1/namespaces/${this.ns}/pods/${lastPod}`, { namespace: this.ns })
+                    .catch((err: unknown) => {
+                        const cached = this.podWatch?.cache.get(`${this.ns}/${lastPod}`);
+                        if (err instanceof KubeApiError && err.code === 404) return cached ?? { metadata: { name: lastPod } };
+                        throw err;
+                    });
                 const term = pod.status?.containerStatuses?.[0]?.state?.terminated;
                 if (pod.status?.reason === 'Evicted' && !succeeded) {
                     throw new KubeStepError(`step ${t.step.stepName} failed on Kubernetes: pod ${lastPod} was evicted: ${pod.status.message ?? ''}`.trim(), t.step.id, 'Evicted');
                 }
                 if (term) exitCode = term.exitCode;
-                stdout = await this.readLog(lastPod);
+                stdout = await this.readLog(lastPod).catch((err: unknown) => {
+                    if (err instanceof KubeApiError && (err.code === 404 || err.code === 400)) return t.streamed.get(lastPod) ?? '';
+                    throw err;
+                });
             }
             if (failed?.reason === 'DeadlineExceeded') {
                 this.emitLine(t, 'stderr', `ko: step exceeded its timeout of ${t.step.timeoutSeconds}s (Job DeadlineExceeded)`);
