@@ -33,6 +33,7 @@ export interface RunSummary {
 
 export class RunController implements vscode.Disposable {
     private child: ChildProcess | undefined;
+    private cancelRequested = false;
     readonly output: vscode.OutputChannel;
     readonly memory: ArgumentMemory;
 
@@ -105,7 +106,8 @@ export class RunController implements vscode.Disposable {
         this.output.appendLine(`\n── ko ${argv.join(' ')}  (in ${folder})`);
         const labelOf = (step: string) => step.slice(step.lastIndexOf('/') + 1);
         let runId: string | undefined, events = 0, finished: Extract<RunEvent, { type: 'run-finished' }> | undefined;
-        let cancelled = false, total = 0, done = 0;
+        let total = 0, done = 0;
+        this.cancelRequested = false;
         const stderrTail: string[] = [];
 
         await vscode.commands.executeCommand('setContext', 'ko.running', true);
@@ -125,7 +127,7 @@ export class RunController implements vscode.Disposable {
         const title = `Ko: ${fn.name}${opts.until ? ` up to ${opts.until}` : ''}`;
         const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true },
             async (progress, token) => {
-                token.onCancellationRequested(() => { cancelled = true; this.kill(child); });
+                token.onCancellationRequested(() => this.cancel());
                 const report = () => progress.report({ message: total ? `${done}/${total} steps` : 'starting…' });
                 report();
                 const onEvent = (ev: RunEvent) => {
@@ -165,6 +167,7 @@ export class RunController implements vscode.Disposable {
                 return code;
             });
         this.child = undefined;
+        const cancelled = this.cancelRequested;
         await vscode.commands.executeCommand('setContext', 'ko.running', false);
 
         if (runId && (!finished || cancelled)) this.store.finish(runId, cancelled ? 'cancelled' : 'failed', cancelled ? 'cancelled' : `ko exited with ${summary}`);
@@ -196,7 +199,8 @@ export class RunController implements vscode.Disposable {
         if (where) { editor.selection = new vscode.Selection(where.start, where.end); editor.revealRange(where, vscode.TextEditorRevealType.InCenterIfOutsideViewport); }
     }
 
-    cancel(): void { if (this.child) this.kill(this.child); }
+    /** Cancels the current run (the notification's Cancel and `Ko: Cancel Run`). */
+    cancel(): void { if (this.child) { this.cancelRequested = true; this.kill(this.child); } }
 
     private kill(child: ChildProcess): void {
         const signal = (sig: NodeJS.Signals) => {

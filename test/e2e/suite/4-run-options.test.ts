@@ -24,7 +24,7 @@ suite('ko run options', () => {
         const again = await vscode.commands.executeCommand<RunSummary>('ko.run', { uri, functionName: 'Greet' });
         assert.deepStrictEqual(again?.argv?.slice(2, 4), ['name=big world', 'punct=!']);
         const koApi = await api();
-        assert.strictEqual(koApi.runs.memory.text('pipes.Greet'), 'name="big world" punct=!');
+        assert.strictEqual(koApi.runs.memory.text('pipes.Greet'), '"name=big world" punct=!');
         // A function without parameters is never asked.
         const main = await vscode.commands.executeCommand<RunSummary>('ko.run', { uri, functionName: 'Main' });
         assert.strictEqual(main?.argv?.[2], '--events');
