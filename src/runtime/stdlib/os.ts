@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { registerGate, type GateContext } from '../gate-registry.js';
-import { KoExit } from '../errors.js';
+import { KoCancelled, KoExit } from '../errors.js';
 import { FALSE, TRUE, str } from '../values.js';
 import { lib, optIntArg, optStringArg, stringArg, stringsArg } from './args.js';
 
@@ -33,7 +33,7 @@ export function runTask(spec: TaskSpec, ctx: GateContext): Promise<boolean> {
     const env = spec.env.length > 0
         ? Object.fromEntries(spec.env.map(kv => { const i = kv.indexOf('='); return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)]; }))
         : process.env;
-    return new Promise(done => {
+    return new Promise((done, reject) => {
         let output = '';
         const child = spawn(path, spec.args, { cwd, env, shell: false, stdio: ['ignore', 'pipe', 'pipe'], signal: ctx.signal });
         const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
@@ -43,9 +43,14 @@ export function runTask(spec: TaskSpec, ctx: GateContext): Promise<boolean> {
         };
         child.stdout.on('data', onData('stdout'));
         child.stderr.on('data', onData('stderr'));
-        child.on('error', e => { logFailure(output, e.message); done(false); });
+        child.on('error', e => {
+            if (ctx.signal.aborted) { reject(new KoCancelled()); return; }
+            logFailure(output, e.message);
+            done(false);
+        });
         child.on('close', (code, signal) => {
-            if (code === 0) done(true);
+            if (ctx.signal.aborted) reject(new KoCancelled());
+            else if (code === 0) done(true);
             else { logFailure(output, signal ? `signal ${signal}` : `exit status ${code}`); done(false); }
         });
     });
