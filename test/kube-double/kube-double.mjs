@@ -603,8 +603,11 @@ export async function startKubeDouble(options = {}) {
         slow: ({ ms, count = 1, method, path, watch }) => { faultState.delay.push({ ms, count, method, path, watch }); },
         /** Closes every open watch stream abruptly (as a dropped connection or an API server restart). */
         dropWatches: ({ resource } = {}) => { for (const w of [...watchers]) if (!resource || w.resource === resource) { watchers.delete(w); w.res.destroy(); } },
-        /** Forgets all history so far: watches from an older resourceVersion get 410 Gone. */
-        compact: () => { compactedRv = rv; history.length = 0; },
+        /**
+         * Forgets all history so far, as etcd compaction after writes elsewhere would: the version
+         * moves on by one, so every watch from a version a client has seen gets 410 Gone.
+         */
+        compact: () => { rv++; compactedRv = rv; history.length = 0; },
         /** RBAC: deny {verb, resource, group?, namespace?} ('*' allowed). */
         deny: ({ verb = '*', resource = '*', group, namespace }) => { faultState.deny.push({ verb, resource, group, namespace }); },
         allowAll: () => { faultState.deny.length = 0; },
