@@ -115,31 +115,40 @@ function finishSession(ctx: GateContext, s: Session): void {
 let handlerInstalled = false;
 
 /**
- * Ctrl-C: cancel every live step (their process groups are killed by the executor), give them
- * a moment to exit, then exit 130. A second Ctrl-C exits at once. An exit handler kills any
- * group still alive, so even an abrupt exit leaves no step running and no record half-written.
+ * Ctrl-C: cancel every live step (the executor kills their process groups), let the run unwind
+ * and record how it ended, and exit 130 if it has not after a few seconds; a second Ctrl-C
+ * kills every group at once and exits. An exit handler kills any group still alive, so no step
+ * outlives the runner and nothing is recorded half-written. This listener stays installed
+ * beside the CLI's own (which aborts the run's signal), since a `once` listener would leave the
+ * second Ctrl-C to Node's default, which skips exit handlers and orphans the process groups.
  */
 function installInterruptHandler(): void {
     if (handlerInstalled) return;
     handlerInstalled = true;
+    const killEverything = () => {
+        for (const s of live) (s.executor as { killAll?: (sig?: NodeJS.Signals) => void }).killAll?.('SIGKILL');
+    };
     process.on('exit', () => {
-        for (const s of live) {
-            (s.executor as { killAll?: (sig?: NodeJS.Signals) => void }).killAll?.('SIGKILL');
-            try { s.recorder.finish('cancelled'); } catch { /* best effort */ }
-        }
+        killEverything();
+        for (const s of live) { try { s.recorder.finish('cancelled'); } catch { /* best effort */ } }
     });
     let interrupted = 0;
     const onSignal = (sig: NodeJS.Signals) => {
+        const othersListen = process.listenerCount(sig) > 1;
+        if (live.size === 0) {
+            // Nothing of ours is running: behave as if we were not listening.
+            if (!othersListen) process.exit(130);
+            return;
+        }
         interrupted++;
-        if (interrupted > 1 || live.size === 0) process.exit(130);
-        process.stderr.write(`\nko: ${sig}: cancelling running steps (press Ctrl-C again to force)\n`);
+        if (interrupted > 1) { killEverything(); process.exit(130); }
+        process.stderr.write(`\nko: ${sig}: cancelling running steps (again to force)\n`);
         for (const s of live) { s.cancelled = true; s.interrupt.abort(); }
         process.exitCode = 130;
-        setTimeout(() => process.exit(130), 3000);
+        setTimeout(() => process.exit(130), 5000).unref();
     };
-    // Only when nobody else handles the signal: the CLI may cancel through the run's signal itself.
-    if (process.listenerCount('SIGINT') === 0) process.on('SIGINT', onSignal);
-    if (process.listenerCount('SIGTERM') === 0) process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
 }
 
 function progressEnabled(ctx: GateContext): boolean {

@@ -112,13 +112,25 @@ export interface ComponentChange {
 const short = (h: string) => h.slice(0, 12);
 const show = (v: readonly string[]) => JSON.stringify(v);
 
+/** `a -> b` with the common prefix and suffix elided, so a one-word edit in a long script reads well. */
+export function changed(a: string, b: string, context = 24): string {
+    if (a.length + b.length <= 120) return `${a} -> ${b}`;
+    let p = 0;
+    while (p < a.length && p < b.length && a[p] === b[p]) p++;
+    let q = 0;
+    while (q < a.length - p && q < b.length - p && a[a.length - 1 - q] === b[b.length - 1 - q]) q++;
+    const from = Math.max(0, p - context);
+    const cut = (x: string) => (from > 0 ? '…' : '') + x.slice(from, Math.min(x.length, x.length - q + context)) + (q > context ? '…' : '');
+    return `${cut(a)} -> ${cut(b)}`;
+}
+
 export function diffComponents(a: KeyComponents, b: KeyComponents, inputsA: readonly RecordedInput[] = [], inputsB: readonly RecordedInput[] = []): ComponentChange[] {
     const out: ComponentChange[] = [];
     if (a.callee !== b.callee) out.push({ part: 'callee', detail: `${a.callee} -> ${b.callee}` });
-    if (a.formula !== b.formula) out.push({ part: 'formula', detail: `${a.formula} -> ${b.formula}` });
+    if (a.formula !== b.formula) out.push({ part: 'formula', detail: changed(a.formula, b.formula) });
     if (a.image !== b.image) out.push({ part: 'image', detail: `${a.image} -> ${b.image}` });
-    if (show(a.command) !== show(b.command)) out.push({ part: 'command', detail: `${show(a.command)} -> ${show(b.command)}` });
-    if (show(a.args) !== show(b.args)) out.push({ part: 'args', detail: `${show(a.args)} -> ${show(b.args)}` });
+    if (show(a.command) !== show(b.command)) out.push({ part: 'command', detail: changed(show(a.command), show(b.command)) });
+    if (show(a.args) !== show(b.args)) out.push({ part: 'args', detail: changed(show(a.args), show(b.args)) });
     for (const name of new Set([...Object.keys(a.env), ...Object.keys(b.env)])) {
         const va = a.env[name], vb = b.env[name];
         if (va === vb) continue;

@@ -123,3 +123,12 @@ describe('gc', () => {
         expect(resolveKey(store, a.sort.key.slice(0, 8))).toBe(a.sort.key);
     });
 });
+
+describe('changed', () => {
+    it('elides the common prefix and suffix of long values', async () => {
+        const { changed } = await import('../../../src/store/provenance.js');
+        expect(changed('a', 'b')).toBe('a -> b');
+        const long = (n: number) => `awk '{ print $7 }' log | sort | uniq -c | sort -rn | head -n ${n} > out; echo this is a long tail of the script here`;
+        expect(changed(long(3), long(2))).toBe('…-c | sort -rn | head -n 3 > out; echo this is a l… -> …-c | sort -rn | head -n 2 > out; echo this is a l…');
+    });
+});
