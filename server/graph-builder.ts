@@ -3,7 +3,7 @@
 // every step so a viewer can expand into the callee. Pure: it takes a parsed KoFile and a package
 // path and touches no workspace, so the extension and the runtime can reuse it. One linear pass
 // over the AST per function keeps it cheap enough to recompute on every edit.
-import { AstUtils, CstUtils, type AstNode } from 'langium';
+import { AstUtils, type AstNode, type CstNode } from 'langium';
 import {
     isAugment, isFuncDef, isInlineFunc, isInvoke, isRef, isTerm,
     type Expr, type FuncDef, type KoFile, type Ref, type Term,
@@ -42,16 +42,27 @@ export function buildGraph(file: KoFile, options: GraphBuildOptions): GraphResul
     return { uri: options.uri, version: options.version ?? 0, functions };
 }
 
+/**
+ * Pushes the AST children of a formula node in reverse source order. Written out per node type
+ * because Langium's generic streams cost several times more and this runs on every edit.
+ */
+function pushChildren(node: AstNode, stack: AstNode[]): void {
+    const n = node as unknown as { target?: AstNode; terms?: Term[]; value?: AstNode; callee?: AstNode };
+    if (n.terms) for (let i = n.terms.length - 1; i >= 0; i--) stack.push(n.terms[i]);
+    if (n.value) stack.push(n.value);
+    if (n.target) stack.push(n.target);
+    if (n.callee) stack.push(n.callee);
+}
+
 /** The value-position references of a step, excluding nested inline definitions (they capture nothing). */
 function* refsOf(term: Term): Generator<Ref> {
+    if (!term.value) return;
     const stack: AstNode[] = [term.value];
     while (stack.length > 0) {
         const node = stack.pop()!;
         if (isInlineFunc(node)) continue;
         if (isRef(node)) { yield node; continue; }
-        // Children pushed in reverse so they pop in source order.
-        const children = AstUtils.streamContents(node).toArray();
-        for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+        pushChildren(node, stack);
     }
 }
 
@@ -104,9 +115,11 @@ function rangeOf(node: AstNode | undefined): KoRange {
 }
 
 function firstLeafRange(node: AstNode): KoRange {
-    const cst = node.$cstNode;
-    const leaf = cst ? CstUtils.flattenCst(cst).find(l => !l.hidden) : undefined;
-    return leaf ? { start: { ...leaf.range.start }, end: { ...leaf.range.end } } : rangeOf(node);
+    // The first visible child of the node's CST is its name (a Name datatype node or an ID leaf).
+    const cst = node.$cstNode as (CstNode & { content?: CstNode[] }) | undefined;
+    const first = cst?.content?.find(c => !c.hidden) ?? cst;
+    const r = first?.range;
+    return r ? { start: { ...r.start }, end: { ...r.end } } : rangeOf(node);
 }
 
 function formulaText(expr: Expr | undefined): string | undefined {
@@ -116,39 +129,34 @@ function formulaText(expr: Expr | undefined): string | undefined {
     return one.length > 80 ? one.slice(0, 79) + '…' : one;
 }
 
-/** The first call of a formula in source order, skipping nested inline definitions. */
-function firstCall(expr: Expr): Expr | undefined {
-    let best: Expr | undefined;
-    let bestOffset = Infinity;
+/**
+ * The first call of a formula (the outermost call whose callee is a plain path, preferring the one
+ * that starts first) and the inline definitions it contains.
+ */
+function callsOf(expr: Expr): { call?: Expr; inline: string[] } {
+    let call: Expr | undefined;
+    const inline: string[] = [];
     const stack: AstNode[] = [expr];
     while (stack.length > 0) {
         const node = stack.pop()!;
-        if (isInlineFunc(node)) continue;
-        if ((isInvoke(node) || isAugment(node)) && calleePath(node)) {
-            const offset = node.$cstNode?.offset ?? Infinity;
-            if (offset < bestOffset) { best = node; bestOffset = offset; }
+        if (isInlineFunc(node)) {
+            if (node.func?.name) inline.push(node.func.name);
+            // Nested definitions inside it are hoisted too (§3.2), but they are its own business.
+            continue;
         }
-        for (const child of AstUtils.streamContents(node)) stack.push(child);
+        if (!call && (isInvoke(node) || isAugment(node)) && calleePath(node)) call = node;
+        pushChildren(node, stack);
     }
-    return best;
-}
-
-function inlineFunctionsOf(expr: Expr): string[] {
-    const out: string[] = [];
-    for (const node of AstUtils.streamAst(expr)) {
-        if (isInlineFunc(node) && node.func?.name) out.push(node.func.name);
-    }
-    return out;
+    return { ...(call ? { call } : {}), inline };
 }
 
 /** Callee classification from this file alone: its functions, its imports and the catalogue. */
 export function defaultCallee(file: KoFile, packagePath: string, segments: readonly string[], func: FuncDef): GraphCallee {
     const text = segments.join('.');
-    if (func.params.some(p => p.name === segments[0]) || func.terms.some(t => t.label === segments[0])) return { text, kind: 'unknown' };
+    if (localNames(func).has(segments[0])) return { text, kind: 'unknown' };
     if (segments.length === 1) {
-        for (const node of AstUtils.streamAllContents(file)) {
-            if (isFuncDef(node) && node.name === segments[0]) return { text, kind: 'function', packagePath, functionName: segments[0], range: rangeOf(node) };
-        }
+        const local = functionsByName(file).get(segments[0]);
+        if (local) return { text, kind: 'function', packagePath, functionName: segments[0], range: rangeOf(local) };
         return { text, kind: catalogueEntry('', segments[0]) ? 'builtin' : 'unknown' };
     }
     if (segments.length === 2) {
@@ -162,6 +170,29 @@ export function defaultCallee(file: KoFile, packagePath: string, segments: reado
         }
     }
     return { text, kind: 'unknown' };
+}
+
+const localsIndex = new WeakMap<FuncDef, Set<string>>();
+/** Parameter names and step labels of a function (what shadows everything else, §3.5). */
+export function localNames(func: FuncDef): Set<string> {
+    let set = localsIndex.get(func);
+    if (!set) {
+        set = new Set([...func.params.map(p => p.name), ...func.terms.filter(t => t.label !== undefined).map(t => t.label!)]);
+        localsIndex.set(func, set);
+    }
+    return set;
+}
+
+const functionIndex = new WeakMap<KoFile, Map<string, FuncDef>>();
+/** The file's functions by name, computed once per parse (callee lookups are per step). */
+function functionsByName(file: KoFile): Map<string, FuncDef> {
+    let map = functionIndex.get(file);
+    if (!map) {
+        map = new Map();
+        for (const node of AstUtils.streamAllContents(file)) if (isFuncDef(node) && node.name && !map.has(node.name)) map.set(node.name, node);
+        functionIndex.set(file, map);
+    }
+    return map;
 }
 
 function unquote(path: string): string {
@@ -181,13 +212,8 @@ export function buildFunctionGraph(file: KoFile, func: FuncDef, options: GraphBu
         const range = rangeOf(p);
         nodes.push({ id, kind: 'param', label: p.name, range, labelRange: firstLeafRange(p) });
     }
-    const used = new Set<string>();
     for (const term of func.terms) {
-        if (term.label === undefined) continue;
-        let id = `${fid}/${term.label}`;
-        for (let k = 2; used.has(id); k++) id = `${fid}/${term.label}#${k}`;
-        used.add(id);
-        if (!stepIds.has(term.label)) stepIds.set(term.label, id);
+        if (term.label !== undefined && !stepIds.has(term.label)) stepIds.set(term.label, `${fid}/${term.label}`);
     }
     const deps = localDependencies(func);
     const seenEdges = new Set<string>();
@@ -206,12 +232,11 @@ export function buildFunctionGraph(file: KoFile, func: FuncDef, options: GraphBu
         const formula = formulaText(term.value);
         if (formula !== undefined) node.formula = formula;
         if (term.value) {
-            const call = firstCall(term.value);
+            const { call, inline } = callsOf(term.value);
             const path = call ? calleePath(call) : undefined;
             if (path) {
                 node.callee = options.resolveCallee?.(path.segments, func) ?? defaultCallee(file, options.packagePath, path.segments, func);
             }
-            const inline = inlineFunctionsOf(term.value);
             if (inline.length > 0) node.inlineFunctions = inline;
         }
         nodes.push(node);

@@ -4,13 +4,21 @@
 import type { LangiumDocument } from 'langium';
 import type { FuncDef, KoFile } from '../src/language/generated/ast.js';
 import type { GraphCallee, GraphResult } from '../src/protocol/ko-protocol.js';
-import { buildGraph, defaultCallee } from './graph-builder.js';
+import { buildGraph, defaultCallee, localNames } from './graph-builder.js';
 import type { KoLspServices } from './ko-lsp-module.js';
+
+const cache = new WeakMap<KoFile, Map<string, GraphResult>>();
 
 export async function computeGraph(services: KoLspServices, document: LangiumDocument, functionName?: string): Promise<GraphResult> {
     const index = services.ko.Index;
     await index.loadImports(document);
     const file = document.parseResult.value as KoFile;
+    // A viewer asks again after every edit notification; an unchanged parse gives the same graph.
+    let perFile = cache.get(file);
+    if (!perFile) cache.set(file, perFile = new Map());
+    const key = functionName ?? '\0all';
+    const hit = perFile.get(key);
+    if (hit && hit.version === document.textDocument.version) return hit;
     const dir = index.packageDirOf(document);
     const packagePath = index.packagePathOf(dir);
     const resolveCallee = (segments: readonly string[], func: FuncDef): GraphCallee | undefined => {
@@ -18,7 +26,7 @@ export async function computeGraph(services: KoLspServices, document: LangiumDoc
         if (base.kind === 'unknown' && segments.length !== 1) return base;
         if (segments.length === 1 && base.kind !== 'unknown' && base.kind !== 'builtin' && base.kind !== 'function') return base;
         if (segments.length === 1) {
-            if (func.params.some(p => p.name === segments[0]) || func.terms.some(t => t.label === segments[0])) return base;
+            if (localNames(func).has(segments[0])) return base;
             const found = index.findPackageFunction(dir, segments[0]);
             if (!found) return base;
             return { text: base.text, kind: 'function', packagePath, functionName: segments[0], uri: found.document.uri.toString(), range: found.func.$cstNode!.range };
@@ -28,8 +36,10 @@ export async function computeGraph(services: KoLspServices, document: LangiumDoc
         if (!found || !info) return base.kind === 'function' ? { ...base, kind: 'unknown' } : base;
         return { text: base.text, kind: 'function', packagePath: info.importPath, functionName: segments[1], uri: found.document.uri.toString(), range: found.func.$cstNode!.range };
     };
-    return buildGraph(file, {
+    const graph = buildGraph(file, {
         uri: document.uri.toString(), packagePath, version: document.textDocument.version,
         ...(functionName !== undefined ? { functionName } : {}), resolveCallee,
     });
+    perFile.set(key, graph);
+    return graph;
 }

@@ -70,7 +70,7 @@ describe('formatter', () => {
             const formatted = await parse(once, { validation: true });
             expect(formatted.parseResult.parserErrors).toEqual([]);
             expect(astData(formatted.parseResult.value)).toEqual(astData(original.parseResult.value));
-            const codes = (d: { code?: unknown; message: string }[]) => d.map(x => `${String(x.code)}: ${x.message}`).sort();
+            const codes = (d: readonly { code?: string | number | null; message: unknown }[]) => d.map(x => `${String(x.code)}: ${String(x.message)}`).sort();
             expect(codes(formatted.diagnostics ?? [])).toEqual(codes(original.diagnostics ?? []));
             expect(formatKo(once)).toBe(once);
         });

@@ -31,7 +31,7 @@ describe('document and workspace symbols', () => {
 describe('semantic tokens', () => {
     it('colours names by what they resolve to', async () => {
         const tokens = await highlightHelper(Ko)('import "a/b" as <|c|>\n<|F|>(<|x|>) {\n\t<|s|>: <|Sum|>(<|x|>, <|1|>)\n\treturn: <|c|>.M(<|s|>, <|"t"|>, <|G|>())\n}\n<|G|>() { return: <|true|> }\n');
-        const expectToken = (rangeIndex: number, tokenType: string) => expectSemanticToken(tokens, { rangeIndex, tokenType });
+        const expectToken = (rangeIndex: number, tokenType: SemanticTokenTypes) => expectSemanticToken(tokens, { rangeIndex, tokenType });
         expectToken(0, SemanticTokenTypes.namespace);
         expectToken(1, SemanticTokenTypes.function);
         expectToken(2, SemanticTokenTypes.parameter);
