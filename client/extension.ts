@@ -11,6 +11,7 @@ import { LayoutClient } from './graph/layout-client.js';
 import { createLanguageClient } from './language-client.js';
 import { functionAt, stepAt } from './outline.js';
 import { RunController, type RunSummary } from './run/run-controller.js';
+import { RUN_LOG_SCHEME, RunLogs, RunsView, revealStep } from './runs-view.js';
 import { ExecutorStatusBar } from './status-bar.js';
 import { StatusDecorations } from './status/decorations.js';
 import { StatusStore } from './status/status-store.js';
@@ -27,6 +28,8 @@ export interface KoExtensionApi {
     client(): LanguageClient | undefined;
     layout: LayoutClient;
     statusBar: ExecutorStatusBar;
+    runsView: RunsView;
+    logs: RunLogs;
 }
 
 let client: LanguageClient | undefined;
@@ -47,12 +50,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<KoExte
 
     const store = new StatusStore();
     const decorations = new StatusDecorations(context, store);
-    const runs = new RunController(context, store);
+    const logs = new RunLogs();
+    const runs = new RunController(context, store, logs);
+    const runsView = new RunsView(store);
     const codeLens = new KoCodeLensProvider();
     const statusBar = new ExecutorStatusBar();
     const layout = new LayoutClient(context.asAbsolutePath('dist/client/layout-worker.cjs'));
     const graphDeps: GraphDeps = { context, client: () => client, store, layout };
-    context.subscriptions.push(store, decorations, runs, codeLens, statusBar, { dispose: () => layout.dispose() },
+    context.subscriptions.push(store, decorations, runs, codeLens, statusBar, logs, runsView, { dispose: () => layout.dispose() },
+        vscode.window.registerTreeDataProvider('ko.runs', runsView),
+        vscode.workspace.registerTextDocumentContentProvider(RUN_LOG_SCHEME, logs),
         vscode.languages.registerCodeLensProvider({ language: 'ko' }, codeLens),
         GraphPanel.register(graphDeps),
         vscode.workspace.onDidCloseTextDocument(d => forgetDoc(d.uri)),
@@ -92,7 +99,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<KoExte
 
     context.subscriptions.push(
         vscode.commands.registerCommand('ko.run', (t?: Target) => runCmd(t && { ...t, step: undefined } as Target)),
-        vscode.commands.registerCommand('ko.runToStep', (t?: Target) => runCmd(t, true)),
+        vscode.commands.registerCommand('ko.runToStep', (t?: Target | { webviewSection?: string; nodeId?: string }) => {
+            // From the graph's node context menu (webview/context), the argument is the node's data-vscode-context.
+            if (t && 'nodeId' in t && t.nodeId) return GraphPanel.current?.runTo(t.nodeId);
+            return runCmd(t as Target | undefined, true);
+        }),
+        vscode.commands.registerCommand('ko.revealStep', (stepId: string, runId?: string) => revealStep(store, logs, stepId, runId)),
+        vscode.commands.registerCommand('ko.showRunLog', async (runId?: string | { run?: { runId: string } }) => {
+            const id = typeof runId === 'string' ? runId : runId?.run?.runId;
+            if (!id) { runs.output.show(true); return; }
+            const doc = await vscode.workspace.openTextDocument(RunLogs.uri(id));
+            await vscode.window.showTextDocument(doc, { preview: true });
+        }),
         vscode.commands.registerCommand('ko.debug', async (t?: Target) => {
             const r = await resolve(t);
             if (!r) return undefined;
@@ -132,8 +150,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<KoExte
         }),
     );
     void vscode.commands.executeCommand('setContext', 'ko.running', false);
+    void vscode.commands.executeCommand('setContext', 'ko.active', true);
 
-    return { store, decorations, runs, graphPanel: () => GraphPanel.current, client: () => client, layout, statusBar };
+    return { store, decorations, runs, graphPanel: () => GraphPanel.current, client: () => client, layout, statusBar, runsView, logs };
 }
 
 export async function deactivate(): Promise<void> {

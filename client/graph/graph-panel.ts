@@ -169,11 +169,7 @@ export class GraphPanel implements vscode.Disposable {
         switch (m.type) {
             case 'ready': this.lastHighlight = undefined; await this.update(); break;
             case 'reveal': await this.reveal(m.nodeId); break;
-            case 'run-to': {
-                const node = this.graph?.functions.flatMap(f => f.nodes.map(n => ({ f, n }))).find(x => x.n.id === m.nodeId);
-                if (node) await vscode.commands.executeCommand('ko.runToStep', { uri: this.uri.toString(), functionName: node.f.name, step: node.n.label });
-                break;
-            }
+            case 'run-to': await this.runTo(m.nodeId); break;
             case 'svg': {
                 const waiters = this.svgWaiters; this.svgWaiters = [];
                 if (waiters.length) { for (const w of waiters) w(m.svg); break; }
@@ -182,6 +178,16 @@ export class GraphPanel implements vscode.Disposable {
             }
             case 'viewport': break; // persisted by the webview's own state
         }
+    }
+
+    /** Runs the node's function up to the node (a `return` node runs the whole function). */
+    async runTo(nodeId: string): Promise<unknown> {
+        const hit = this.graph?.functions.flatMap(f => f.nodes.map(n => ({ f, n }))).find(x => x.n.id === nodeId);
+        if (!hit || hit.n.kind === 'param') return undefined;
+        const target = { uri: this.uri.toString(), functionName: hit.f.name };
+        return hit.n.kind === 'return'
+            ? vscode.commands.executeCommand('ko.run', target)
+            : vscode.commands.executeCommand('ko.runToStep', { ...target, step: hit.n.label });
     }
 
     async reveal(nodeId: string): Promise<void> {

@@ -11,6 +11,7 @@ import { docModel, toRange, type DocFunction } from '../documents.js';
 import { runSettings } from '../settings.js';
 import type { StatusStore } from '../status/status-store.js';
 import { formatDuration } from '../status/status-reducer.js';
+import type { RunLogs } from '../runs-view.js';
 import { LineSplitter, parseRunEventLine } from './ndjson.js';
 import { ArgumentMemory, joinArgs } from './argument-memory.js';
 import { argsPlaceholder, runArgv } from './run-command.js';
@@ -37,7 +38,7 @@ export class RunController implements vscode.Disposable {
     readonly output: vscode.OutputChannel;
     readonly memory: ArgumentMemory;
 
-    constructor(private readonly context: vscode.ExtensionContext, private readonly store: StatusStore) {
+    constructor(private readonly context: vscode.ExtensionContext, private readonly store: StatusStore, private readonly logs: RunLogs) {
         this.output = vscode.window.createOutputChannel('Ko Run');
         this.memory = new ArgumentMemory(context.workspaceState);
     }
@@ -103,9 +104,16 @@ export class RunController implements vscode.Disposable {
         this.store.clear(fn.id);
         this.store.snapshot(texts);
 
-        this.output.appendLine(`\n── ko ${argv.join(' ')}  (in ${folder})`);
+        let runId: string | undefined;
+        // Every line goes to the shared "Ko Run" channel and to the run's own log (Runs view).
+        const early: string[] = [];
+        const log = (line: string) => {
+            this.output.appendLine(line);
+            if (runId) this.logs.append(runId, line); else early.push(line);
+        };
+        log(`\n── ko ${argv.join(' ')}  (in ${folder})`);
         const labelOf = (step: string) => step.slice(step.lastIndexOf('/') + 1);
-        let runId: string | undefined, events = 0, finished: Extract<RunEvent, { type: 'run-finished' }> | undefined;
+        let events = 0, finished: Extract<RunEvent, { type: 'run-finished' }> | undefined;
         let total = 0, done = 0;
         this.cancelRequested = false;
         const stderrTail: string[] = [];
@@ -120,7 +128,7 @@ export class RunController implements vscode.Disposable {
         });
         this.child = child;
         const exited = new Promise<number | null>(resolve => {
-            child.on('error', err => { this.output.appendLine(`ko: ${err.message}`); resolve(null); });
+            child.on('error', err => { log(`ko: ${err.message}`); resolve(null); });
             child.on('close', code => resolve(code));
         });
 
@@ -132,21 +140,25 @@ export class RunController implements vscode.Disposable {
                 report();
                 const onEvent = (ev: RunEvent) => {
                     events++;
-                    if (ev.type === 'run-started') runId = ev.runId;
+                    if (ev.type === 'run-started') {
+                        runId = ev.runId;
+                        this.logs.docs.set(runId, doc.uri);
+                        for (const line of early.splice(0)) this.logs.append(runId, line);
+                    }
                     if (ev.type === 'run-finished') finished = ev;
                     this.store.apply(ev);
                     switch (ev.type) {
                         case 'step-queued': total++; report(); break;
-                        case 'step-cached': done++; report(); this.output.appendLine(`[${labelOf(ev.step)}] cached ${ev.cacheKey}`); break;
-                        case 'step-started': this.output.appendLine(`[${labelOf(ev.step)}] started${ev.placement ? ' on ' + ev.placement : ''}`); break;
-                        case 'step-log': this.output.appendLine(`[${labelOf(ev.step)}] ${ev.line}`); break;
-                        case 'step-finished': done++; report(); this.output.appendLine(`[${labelOf(ev.step)}] done in ${formatDuration(ev.durationMs)}${ev.value !== undefined ? ' = ' + ev.value : ''}`); break;
+                        case 'step-cached': done++; report(); log(`[${labelOf(ev.step)}] cached ${ev.cacheKey}`); break;
+                        case 'step-started': log(`[${labelOf(ev.step)}] started${ev.placement ? ' on ' + ev.placement : ''}`); break;
+                        case 'step-log': log(`[${labelOf(ev.step)}] ${ev.line}`); break;
+                        case 'step-finished': done++; report(); log(`[${labelOf(ev.step)}] done in ${formatDuration(ev.durationMs)}${ev.value !== undefined ? ' = ' + ev.value : ''}`); break;
                         case 'step-failed':
                             done++; report();
-                            this.output.appendLine(`[${labelOf(ev.step)}] FAILED${ev.exitCode !== undefined ? ` (exit ${ev.exitCode})` : ''}: ${ev.error}`);
+                            log(`[${labelOf(ev.step)}] FAILED${ev.exitCode !== undefined ? ` (exit ${ev.exitCode})` : ''}: ${ev.error}`);
                             void this.notifyStepFailure(doc, ev.step, ev.error, ev.file, ev.range);
                             break;
-                        case 'run-finished': this.output.appendLine(`── ${ev.ok ? 'ok' : 'failed'} in ${formatDuration(ev.durationMs)}${ev.value !== undefined ? ': ' + ev.value : ''}${ev.error ? ': ' + ev.error : ''}`); break;
+                        case 'run-finished': log(`── ${ev.ok ? 'ok' : 'failed'} in ${formatDuration(ev.durationMs)}${ev.value !== undefined ? ': ' + ev.value : ''}${ev.error ? ': ' + ev.error : ''}`); break;
                     }
                 };
                 const out = new LineSplitter(), err = new LineSplitter();
@@ -154,16 +166,16 @@ export class RunController implements vscode.Disposable {
                     for (const line of lines) {
                         const parsed = parseRunEventLine(line);
                         if (!parsed) continue;
-                        if ('event' in parsed) onEvent(parsed.event); else this.output.appendLine(parsed.text);
+                        if ('event' in parsed) onEvent(parsed.event); else log(parsed.text);
                     }
                 };
                 child.stdout?.setEncoding('utf8').on('data', (c: string) => onStdout(out.push(c)));
                 child.stderr?.setEncoding('utf8').on('data', (c: string) => {
-                    for (const line of err.push(c)) { this.output.appendLine(line); stderrTail.push(line); if (stderrTail.length > 5) stderrTail.shift(); }
+                    for (const line of err.push(c)) { log(line); stderrTail.push(line); if (stderrTail.length > 5) stderrTail.shift(); }
                 });
                 const code = await exited;
                 onStdout(out.flush());
-                for (const line of err.flush()) { this.output.appendLine(line); stderrTail.push(line); }
+                for (const line of err.flush()) { log(line); stderrTail.push(line); }
                 return code;
             });
         this.child = undefined;
@@ -173,7 +185,7 @@ export class RunController implements vscode.Disposable {
         if (runId && (!finished || cancelled)) this.store.finish(runId, cancelled ? 'cancelled' : 'failed', cancelled ? 'cancelled' : `ko exited with ${summary}`);
         const ok = !cancelled && summary === 0 && (finished ? finished.ok : true);
         let error: string | undefined;
-        if (cancelled) this.output.appendLine('── cancelled');
+        if (cancelled) log('── cancelled');
         else if (!ok) {
             error = finished?.error ?? (stderrTail.filter(l => l.trim()).slice(-1)[0] || `ko exited with code ${summary}`);
             // Step failures were already notified; report run-level errors (compile errors, CLI problems).

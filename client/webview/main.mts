@@ -72,6 +72,8 @@ function render(graph: GraphResult, layout: GraphLayout): void {
     for (const n of layout.nodes) {
         const info = byId.get(n.id);
         const g = el('g', { class: `node ${info?.kind ?? 'step'}`, 'data-id': n.id, transform: `translate(${n.x} ${n.y})`, tabindex: 0, role: 'button' }, viewport);
+        // VS Code's webview context menu (contributes.menus["webview/context"]) receives this object.
+        if (info?.kind !== 'param') g.setAttribute('data-vscode-context', JSON.stringify({ webviewSection: 'node', nodeId: n.id, preventDefaultContextMenuItems: true }));
         el('title', {}, g).textContent = info?.formula ? `${info.label}: ${info.formula}` : (info?.label ?? n.id);
         el('rect', { width: n.width, height: n.height, rx: 4 }, g);
         el('text', { class: 'label', x: 10, y: 19 }, g).textContent = info?.label ?? n.id;
