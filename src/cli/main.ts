@@ -12,6 +12,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
     diff: { summary: 'compare two pipeline runs step by step', load: async () => (await import('./provenance-commands.js')).diff },
     log: { summary: 'print the log of a pipeline step', load: async () => (await import('./provenance-commands.js')).log },
     gc: { summary: 'remove unreferenced objects from the store', load: async () => (await import('./provenance-commands.js')).gc },
+    kube: { summary: 'show the Kubernetes context, server, namespace and permissions', load: () => import('./kube-command.js') },
 };
 
 export const usage = () => [
