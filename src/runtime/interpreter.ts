@@ -463,6 +463,12 @@ export interface StepHookFrame {
     finished(): { label: string; value: Value }[];
     /** The Ko stack, innermost first. */
     stack(): KoFrame[];
+    /** Identity of this function call (the same object for every step of one call): debuggers key frames on it. */
+    readonly key: object;
+    /** The step of the calling function that made this call (undefined for the entry function). */
+    caller(): StepHookFrame | undefined;
+    /** Evaluates a Ko formula over the parameters and finished steps of this call (debug conditions, console). */
+    evaluate(source: string): Promise<Value>;
 }
 
 export interface RunOptions {
@@ -474,6 +480,8 @@ export interface RunOptions {
     stderr?: GateOutput;
     /** Called before each step of a Ko function; evaluation waits for the returned promise. */
     beforeStep?: (frame: StepHookFrame) => Promise<void>;
+    /** Called when a step that went through beforeStep settles; a failing step waits for the returned promise. */
+    afterStep?: (frame: StepHookFrame, outcome: { value?: Value; error?: unknown }) => void | Promise<void>;
     workspaceDir?: string;
     runId?: string;
     settings?: Record<string, string>;
@@ -491,6 +499,7 @@ export interface RunState {
     readonly stdout: GateOutput;
     readonly stderr: GateOutput;
     readonly beforeStep?: (frame: StepHookFrame) => Promise<void>;
+    readonly afterStep?: (frame: StepHookFrame, outcome: { value?: Value; error?: unknown }) => void | Promise<void>;
     readonly workspaceDir: string;
     readonly runId: string;
     readonly settings: Readonly<Record<string, string>>;
@@ -587,10 +596,7 @@ async function runSequential(frame: Frame, order: readonly number[], returnIndex
         for (const i of order) {
             const step = func.steps[i];
             const waitOn = step.deps.map(d => results[d]).filter((r): r is Promise<Value> => r instanceof Promise);
-            const p = Promise.all(waitOn).then(async () => {
-                await frame.run.beforeStep!(hookFrame({ frame, step }));
-                return runStep(frame, step);
-            });
+            const p = Promise.all(waitOn).then(() => hookedStep(frame, step));
             results[i] = p;
             p.then(v => { results[i] = v; }, noop);
             pending.push(p);
@@ -601,10 +607,27 @@ async function runSequential(frame: Frame, order: readonly number[], returnIndex
     }
     for (const i of order) {
         const step = func.steps[i];
-        if (frame.run.beforeStep) await frame.run.beforeStep(hookFrame({ frame, step }));
-        results[i] = await runStep(frame, step);
+        results[i] = frame.run.beforeStep ? await hookedStep(frame, step) : await runStep(frame, step);
     }
     return results[returnIndex] as Value;
+}
+
+/** A step between the debugger hooks: beforeStep may hold it; afterStep sees how it ended. */
+async function hookedStep(frame: Frame, step: CompiledStep): Promise<Value> {
+    const hf = hookFrame({ frame, step });
+    await frame.run.beforeStep!(hf);
+    const after = frame.run.afterStep;
+    if (!after) return runStep(frame, step);
+    let value: Value;
+    try {
+        value = await runStep(frame, step);
+    } catch (error) {
+        // Awaited so a debugger can stop at the failing step while its frame is still alive.
+        await after(hf, { error });
+        throw error;
+    }
+    void after(hf, { value });
+    return value;
 }
 
 function runStep(frame: Frame, step: CompiledStep): MaybeP<Value> {
@@ -692,7 +715,38 @@ function hookFrame(sc: StepCtx): StepHookFrame {
         inputs: () => step.deps.filter(ready).map(d => ({ label: frame.func.steps[d].label, value: frame.results[d] as Value })),
         finished: () => frame.func.steps.filter(s => ready(s.index)).map(s => ({ label: s.label, value: frame.results[s.index] as Value })),
         stack: () => stackOf(sc),
+        key: frame,
+        caller: () => (frame.caller ? hookFrame(frame.caller) : undefined),
+        evaluate: source => evaluateInFrame(sc, source),
     };
+}
+
+/**
+ * Compiles `source` as the return formula of a throwaway function whose parameters are the
+ * frame's parameters and finished steps, and calls it with their values. The call runs without
+ * the debugger hooks and events (it is not part of the program), on the run's signal unless the
+ * run is over (post-mortem inspection after a panic).
+ */
+async function evaluateInFrame(sc: StepCtx, source: string): Promise<Value> {
+    const { frame } = sc;
+    const names: string[] = [];
+    const fields: Field[] = [];
+    const bind = (name: string, value: Value) => {
+        if (name === 'return' || name === '_' || names.includes(name)) return;
+        names.push(name);
+        fields.push({ name, value });
+    };
+    frame.func.params.forEach((name, i) => bind(name, frame.args[i]));
+    for (const s of frame.func.steps) {
+        const r = frame.results[s.index];
+        if (r !== undefined && !(r instanceof Promise)) bind(s.label, r);
+    }
+    const func = compileExpressionFunction(frame.run.program, frame.func.pkg.path, source, names, frame.func.unit.aliases);
+    const run: RunState = {
+        ...frame.run, beforeStep: undefined, afterStep: undefined, emit: undefined, until: undefined,
+        signal: frame.run.signal.aborted ? new AbortController().signal : frame.run.signal,
+    };
+    return callFunction(func, fields, sc, false, run);
 }
 
 function makeGateContext(sc: StepCtx): GateContext {
@@ -779,6 +833,7 @@ export async function runFunction(
         stdout: options.stdout ?? { write: t => { process.stdout.write(t); } },
         stderr: options.stderr ?? { write: t => { process.stderr.write(t); } },
         ...(options.beforeStep ? { beforeStep: options.beforeStep } : {}),
+        ...(options.afterStep ? { afterStep: options.afterStep } : {}),
         workspaceDir: options.workspaceDir ?? process.cwd(),
         runId: options.runId ?? `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
         settings: options.settings ?? {},
@@ -821,13 +876,15 @@ export function makeLimiter(limit: number): <T>(work: () => Promise<T>) => Promi
 }
 
 /** Compiles `expr` as the return formula of a throwaway function in `pkgPath` and evaluates it (ko.Eval). */
-export function compileExpressionFunction(program: Program, pkgPath: string, source: string): CompiledFunc {
+export function compileExpressionFunction(
+    program: Program, pkgPath: string, source: string, params: readonly string[] = [], aliases: ReadonlyMap<string, string> = new Map(),
+): CompiledFunc {
     const name = `__eval_${Math.random().toString(36).slice(2, 10)}`;
-    const text = `${name}() {\n\treturn: ${source}\n}\n`;
+    const text = `${name}(${params.join(', ')}) {\n\treturn: ${source}\n}\n`;
     const { ast, diagnostics } = parseKoText(text);
     if (diagnostics.length > 0 || ast.functions.length !== 1) throw new KoLoadError(diagnostics.length > 0 ? diagnostics : [{ file: '<eval>', line: 1, column: 1, message: 'syntax error' }]);
     const pkg = program.sources.packages.get(pkgPath) ?? program.entry;
-    const unit: SourceUnit = { path: '<eval>', displayPath: '<eval>', text, ast, aliases: new Map() };
+    const unit: SourceUnit = { path: '<eval>', displayPath: '<eval>', text, ast, aliases: new Map(aliases) };
     const errors: LoadDiagnostic[] = [];
     const def = ast.functions[0];
     if (!isFuncDef(def)) throw new KoRuntimeError('eval: not a function');
