@@ -102,6 +102,8 @@ export class KubernetesExecutor implements Executor {
                 outDir: pvc?.localPath && stepDir ? join(pvc.localPath, stepDir, 'out') : undefined,
             });
         });
+        // Settled possibly before it is awaited (abort during the create): never an unhandled rejection.
+        result.catch(() => undefined);
         const onAbort = () => {
             const t = this.trackers.get(jobName);
             if (!t) return;
