@@ -15,7 +15,18 @@ const factories = new Map<string, ExecutorFactory>([
 ]);
 
 /** Lazily loaded modules that register further executors when first asked for. */
-const loaders = new Map<string, () => Promise<unknown>>();
+const loaders = new Map<string, () => Promise<unknown>>([
+    // Loaded only when asked for, so local runs never pay for the Kubernetes client.
+    ['kubernetes', async () => {
+        const kube = await import('./kubernetes/index.js');
+        registerExecutor('kubernetes', ({ settings }) => kube.createKubernetesExecutor({
+            ...(settings.context ? { context: settings.context } : {}),
+            ...(settings.namespace ? { namespace: settings.namespace } : {}),
+            ...(settings.kubeconfig ? { kubeconfigPath: settings.kubeconfig } : {}),
+            ...(settings.pvc ? { pvc: settings.pvc } : {}),
+        }));
+    }],
+]);
 
 export function registerExecutor(name: string, factory: ExecutorFactory): void {
     factories.set(name, factory);
