@@ -42,7 +42,10 @@ export function resolveKubeContext(options: KubeContextOptions = {}, env: NodeJS
         for (const f of files.slice(1)) {
             const more = new KubeConfig();
             more.loadFromFile(f);
-            kc.mergeConfig(more, true);
+            // kubectl's rule: the first file defining a name wins (client-node's mergeConfig throws instead).
+            for (const c of more.getClusters()) if (!kc.getCluster(c.name)) kc.addCluster(c);
+            for (const u of more.getUsers()) if (!kc.getUser(u.name)) kc.addUser(u);
+            for (const c of more.getContexts()) if (!kc.getContextObject(c.name)) kc.addContext(c);
             if (!kc.currentContext && more.currentContext) kc.setCurrentContext(more.currentContext);
         }
         source = `KUBECONFIG=${env.KUBECONFIG}`;
