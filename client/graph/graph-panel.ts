@@ -11,7 +11,7 @@ import {
 } from '../../src/protocol/ko-protocol.js';
 import { contains } from '../outline.js';
 import { packagePathOfDocument } from '../settings.js';
-import { formatStepStatus } from '../status/status-reducer.js';
+import { anyRunning, formatStepStatus } from '../status/status-reducer.js';
 import type { StatusStore } from '../status/status-store.js';
 import { statusFor } from '../status/decorations.js';
 import { toRange } from '../documents.js';
@@ -130,12 +130,15 @@ export class GraphPanel implements vscode.Disposable {
         if (editor) this.highlightAt(editor.selection.active);
     }
 
+    private ticking: NodeJS.Timeout | undefined;
     private postStatus(): void {
         if (!this.graph) return;
+        // Running nodes show their elapsed time: repost once a second while something runs.
+        if (anyRunning(this.deps.store.state) && !this.ticking) this.ticking = setTimeout(() => { this.ticking = undefined; this.postStatus(); }, 1000);
         const statuses: Record<string, WebviewNodeStatus> = {};
         const now = Date.now();
         for (const fn of this.graph.functions) for (const n of fn.nodes) {
-            const s = statusFor(this.deps.store.state, n.id);
+            const s = statusFor(this.deps.store.state, n.id, vscode.Uri.parse(fn.uri).fsPath);
             if (s) statuses[n.id] = { status: s.status, text: formatStepStatus(s, now), ...(s.stale ? { stale: true } : {}) };
         }
         this.post({ type: 'status', statuses });
@@ -226,6 +229,7 @@ export class GraphPanel implements vscode.Disposable {
     dispose(): void {
         if (GraphPanel.current === this) { GraphPanel.current = undefined; void vscode.commands.executeCommand('setContext', 'ko.graphVisible', false); }
         if (this.debounce) clearTimeout(this.debounce);
+        if (this.ticking) clearTimeout(this.ticking);
         for (const d of this.disposables) d.dispose();
         this.disposables.length = 0;
         this.panel.dispose();

@@ -14,14 +14,22 @@ const COLORS: Record<Look, string> = {
 };
 const SYMBOL: Record<Look, string> = { queued: '◷', running: '▶', cached: '⟲', succeeded: '✓', failed: '✗', stale: '○' };
 
-/** Finds the status of a document step: by exact id, else by `.<Func>/<label>` suffix. */
-export function statusFor(state: StatusState, id: string): StepState | undefined {
+/**
+ * Finds the status of a document step: by exact id, else by `<Func>/<label>` suffix (the
+ * runtime may name the package differently, e.g. for a file at a root), skipping statuses the
+ * runtime located in another file.
+ */
+export function statusFor(state: StatusState, id: string, filePath?: string): StepState | undefined {
     const exact = state.steps.get(id);
     if (exact) return exact;
     const slash = id.lastIndexOf('/');
     const dot = id.lastIndexOf('.', slash);
     const suffix = id.slice(dot + 1);
-    for (const s of state.steps.values()) if (s.id === suffix || s.id.endsWith('.' + suffix)) return s;
+    for (const s of state.steps.values()) {
+        if (s.id !== suffix && !s.id.endsWith('.' + suffix)) continue;
+        if (filePath && s.file && s.file !== filePath) continue;
+        return s;
+    }
     return undefined;
 }
 
@@ -81,7 +89,7 @@ export class StatusDecorations implements vscode.Disposable {
         const byLook = new Map<Look, vscode.DecorationOptions[]>();
         const record: { look: Look; text: string }[] = [];
         for (const fn of model.functions) for (const step of fn.steps) {
-            const s = statusFor(state, step.id);
+            const s = statusFor(state, step.id, editor.document.uri.fsPath);
             if (!s) continue;
             const look: Look = s.stale ? 'stale' : s.status;
             const text = `${SYMBOL[look]} ${formatStepStatus(s)}`;
@@ -99,7 +107,7 @@ export class StatusDecorations implements vscode.Disposable {
         const model = docModel(doc);
         for (const fn of model.functions) for (const step of fn.steps) {
             if (step.labelRange.start.line !== pos.line) continue;
-            const s = statusFor(this.store.state, step.id);
+            const s = statusFor(this.store.state, step.id, doc.uri.fsPath);
             if (!s) return undefined;
             const md = new vscode.MarkdownString(formatStepHover(s));
             md.isTrusted = false; // values and logs come from user programs
