@@ -3,11 +3,11 @@
 // analysis for CLI and editor), a scope computation that exports only functions, and an index
 // manager that knows a file's package siblings and importers are affected by its edits.
 import {
-    DefaultDocumentValidator, DefaultLinker, DefaultReferenceDescriptionProvider, DefaultValueConverter, DefaultIndexManager, DefaultScopeComputation, DocumentState, MultiMap, URI,
+    DefaultDocumentValidator, DefaultLangiumDocumentFactory, DefaultLinker, DefaultReferenceDescriptionProvider, DefaultValueConverter, DefaultIndexManager, DefaultScopeComputation, DocumentState, MultiMap, URI,
     createDefaultCoreModule, createDefaultSharedCoreModule, inject,
-    type AstNodeDescription, type DeepPartial, type DefaultSharedCoreModuleContext, type LangiumCoreServices,
+    type AstNode, type AstNodeDescription, type DeepPartial, type DefaultSharedCoreModuleContext, type LangiumCoreServices,
     type LangiumDocument, type LangiumSharedCoreServices, type LocalSymbols, type Module,
-    type CstNode, type GrammarAST, type PartialLangiumCoreServices, type ValidationOptions, type ValueType,
+    type Cancellation, type CstNode, type GrammarAST, type ParseResult, type PartialLangiumCoreServices, type ValidationOptions, type ValueType,
 } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { dirname } from 'node:path';
@@ -18,6 +18,7 @@ import { analyzeFile } from './ko-analysis.js';
 import type { KoDiagnostic } from './diagnostics.js';
 import { PackageIndex } from '../workspace/package-index.js';
 import { importPathOf } from './name-resolver.js';
+import { reparseIncrementally } from './incremental-parser.js';
 
 export interface KoAddedServices {
     workspace: { PackageIndex: PackageIndex };
@@ -96,6 +97,21 @@ export class KoIndexManager extends DefaultIndexManager {
     }
 }
 
+/** Edits inside one function body re-parse only that function (incremental-parser.ts). */
+export class KoDocumentFactory extends DefaultLangiumDocumentFactory {
+    constructor(private readonly shared: LangiumSharedCoreServices) { super(shared); }
+
+    protected override parseAsync<T extends AstNode>(uri: URI, text: string, cancellationToken: Cancellation.CancellationToken): Promise<ParseResult<T>> {
+        const previous = this.shared.workspace.LangiumDocuments.getDocument(uri)?.parseResult as ParseResult<KoFile> | undefined;
+        if (previous) {
+            const parser = this.serviceRegistry.getServices(uri).parser.LangiumParser;
+            const incremental = reparseIncrementally(previous, text, parser);
+            if (incremental) return Promise.resolve(incremental as unknown as ParseResult<T>);
+        }
+        return super.parseAsync(uri, text, cancellationToken);
+    }
+}
+
 /**
  * Ko has no Langium cross-references: names resolve through name-resolver.ts, whose answer
  * depends on package siblings and imports. Skipping the generic linking and reference-indexing
@@ -133,6 +149,7 @@ export const KoCoreModule: Module<KoServices, PartialLangiumCoreServices & KoAdd
 export const KoSharedCoreModule: Module<LangiumSharedCoreServices, DeepPartial<LangiumSharedCoreServices>> = {
     workspace: {
         IndexManager: (shared) => new KoIndexManager(shared),
+        LangiumDocumentFactory: (shared) => new KoDocumentFactory(shared),
     },
 };
 
