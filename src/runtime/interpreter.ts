@@ -901,7 +901,11 @@ function thenM<T, U>(m: MaybeP<T>, f: (t: T) => MaybeP<U>): MaybeP<U> {
     return m instanceof Promise ? m.then(f) : f(m);
 }
 function then2<A, B, U>(a: MaybeP<A>, b: MaybeP<B>, f: (a: A, b: B) => MaybeP<U>): MaybeP<U> {
-    if (a instanceof Promise || b instanceof Promise) return Promise.all([a, b]).then(([x, y]) => f(x, y));
+    if (a instanceof Promise || b instanceof Promise) {
+        if (a instanceof Promise) a.catch(noop);
+        if (b instanceof Promise) b.catch(noop);
+        return Promise.all([a, b]).then(([x, y]) => f(x, y));
+    }
     return f(a, b);
 }
 export function all<T>(ms: MaybeP<T>[]): MaybeP<T[]> {

@@ -73,7 +73,8 @@ export function parseKo(text: string, displayPath: string): { ast: KoFile; diagn
     for (const e of result.lexerErrors) {
         diagnostics.push({ file: displayPath, line: e.line ?? 1, column: e.column ?? 1, message: e.message });
     }
-    for (const e of result.parserErrors) {
+    // Only the first parser error: the ones after it are mostly the parser's recovery cascading.
+    for (const e of result.parserErrors.slice(0, 1)) {
         const t = e.token;
         let line = t.startLine, column = t.startColumn;
         const prev = (e as { previousToken?: { endLine?: number; endColumn?: number } }).previousToken;
