@@ -12,6 +12,7 @@ export { resolveKubeContext, type KubeContextOptions, type ResolvedKubeContext }
 export * from './errors.js';
 export { KubernetesExecutor, type KubernetesExecutorOptions, type PvcConfig } from './kubernetes-executor.js';
 export { checkPermissions, type PermissionCheck } from './permissions.js';
+export { ListWatch, type KubeObject, type WatchEventType } from './watch.js';
 
 export interface KubernetesExecutorFactoryOptions extends KubeContextOptions {
     /** A claim name, or the full volume configuration. */
