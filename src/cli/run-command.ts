@@ -166,7 +166,7 @@ export async function run(argv: string[]): Promise<number> {
             workspaceDir: cwd,
             stdout: ndjson ? stderr : { write: (t: string) => { process.stdout.write(t); } },
             stderr,
-            ...(ndjson ? { onEvent: (e: RunEvent) => { for (const p of toProtocol(e, runId, cwd)) writeEvent(p); } } : {}),
+            ...(ndjson ? { onEvent: protocolWriter(runId, cwd, writeEvent) } : {}),
         });
         if (ndjson) finish(true, { value: summarizeValue(value, 200) });
         else if (args.json) process.stdout.write(JSON.stringify(toJSON(value), null, 2) + '\n');
@@ -186,6 +186,37 @@ export async function run(argv: string[]): Promise<number> {
 
 function koRange(r: SourceRange): KoRange {
     return { start: { line: r.line - 1, character: r.column - 1 }, end: { line: r.endLine - 1, character: r.endColumn - 1 } };
+}
+
+/**
+ * Maps interpreter events to protocol events, folding in the pipeline gates' progress
+ * (`pipeline.cached`, `pipeline.started`, `pipeline.finished`, `pipeline.failed`): cache keys,
+ * attempts and exit codes are attached to the step's own events.
+ */
+export function protocolWriter(runId: string, cwd: string, write: (e: ProtocolEvent) => void): (e: RunEvent) => void {
+    const container = new Map<string, { cacheKey?: string; exitCode?: number }>();
+    return e => {
+        if (e.kind === 'gate' && e.name.startsWith('pipeline.') && e.stepId) {
+            const data = (e.data ?? {}) as { key?: string; exitCode?: number; attempt?: number; fromRun?: string };
+            const time = new Date(e.time).toISOString();
+            const info = container.get(e.stepId) ?? {};
+            if (data.key) info.cacheKey = data.key;
+            if (typeof data.exitCode === 'number') info.exitCode = data.exitCode;
+            container.set(e.stepId, info);
+            if (e.name === 'pipeline.cached' && data.key) write({ type: 'step-cached', runId, time, step: e.stepId, cacheKey: data.key });
+            if (e.name === 'pipeline.started') write({ type: 'step-started', runId, time, step: e.stepId, ...(data.attempt ? { attempt: data.attempt } : {}), ...(data.key ? { cacheKey: data.key } : {}) });
+            return;
+        }
+        for (const p of toProtocol(e, runId, cwd)) {
+            if ((p.type === 'step-finished' || p.type === 'step-failed') && container.has(p.step)) {
+                const info = container.get(p.step)!;
+                container.delete(p.step);
+                write({ ...p, ...(info.cacheKey ? { cacheKey: info.cacheKey } : {}), ...(info.exitCode !== undefined ? { exitCode: info.exitCode } : {}) });
+            } else {
+                write(p);
+            }
+        }
+    };
 }
 
 /** Maps interpreter events to the NDJSON protocol (src/protocol/ko-protocol.ts). */
