@@ -118,6 +118,19 @@ describe('ko test', () => {
         expect(r.code).toBe(0);
         expect(r.stdout.trim().split('\n').at(-1)).toBe('1 passed, 0 failed');
     });
+    it('a file argument runs only the tests defined in that file', () => {
+        const dir = writeTree({ 'pkg/a.ko': 'TestA() { return: helper() }', 'pkg/b.ko': 'TestB() { return: Panic("b") }\nhelper() { return: 1 }' });
+        const r = koRun(['test', 'pkg/a.ko'], { cwd: dir });
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/^ok {3}pkg\.TestA/m);
+        expect(r.stdout.trim().split('\n').at(-1)).toBe('1 passed, 0 failed');
+    });
+    it('ko run fails clearly for an unknown function', () => {
+        const dir = writeTree({ 'f.ko': 'Main() { return: 1 }' });
+        const r = koRun(['run', 'f.ko:Nope'], { cwd: dir });
+        expect(r.code).toBe(1);
+        expect(r.stderr).toBe('ko: no function Nope in package (root)\n');
+    });
     it('defaults to the working directory and reports packages that do not load', () => {
         const dir = writeTree({ 'ok.ko': 'TestA() { return: 1 }', 'broken/b.ko': 'TestB() { return: }' });
         const r = koRun(['test'], { cwd: dir });
