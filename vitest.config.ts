@@ -7,6 +7,7 @@ export default defineConfig({
         include: ['test/**/*.test.ts'],
         exclude: ['test/e2e/**', 'node_modules/**'],
         setupFiles: ['./scripts/node20-polyfill.mjs'],
+        globalSetup: ['./test/global-setup.ts'],
         testTimeout: 30_000,
         pool: 'forks',
     },

@@ -4,15 +4,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const ko = join(repo, 'bin', 'ko');
 const runKo = (args: string[], cwd = repo) => spawnSync(process.execPath, [ko, ...args], { cwd, encoding: 'utf8', env: { ...process.env, KOPATH: '' } });
-
-beforeAll(() => {
-    execFileSync(process.execPath, [join(repo, 'scripts', 'build.mjs'), '--only', 'cli'], { cwd: repo });
-});
 
 describe('ko check', () => {
     test('the corpus and the examples check clean', () => {
