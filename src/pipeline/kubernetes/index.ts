@@ -15,7 +15,7 @@ export { checkPermissions, type PermissionCheck } from './permissions.js';
 export { ListWatch, type KubeObject, type WatchEventType } from './watch.js';
 
 export interface KubernetesExecutorFactoryOptions extends KubeContextOptions {
-    /** A claim name, or the full volume configuration. */
+    /** A claim name, `claim:/local/path`, or the full volume configuration; default $KO_PVC. */
     pvc?: string | PvcConfig;
     /** Where this machine sees the claim's files (with `pvc` as a name). */
     pvcLocalPath?: string;
@@ -36,9 +36,17 @@ export async function connect(options: KubeContextOptions & { client?: KubeClien
 /** The executor `ko run --executor kubernetes` runs steps with. */
 export async function createKubernetesExecutor(options: KubernetesExecutorFactoryOptions = {}): Promise<Executor & KubernetesExecutor> {
     const { context, client } = await connect(options);
-    const pvc = typeof options.pvc === 'string'
-        ? { claimName: options.pvc, localPath: options.pvcLocalPath, mountPath: options.pvcMountPath }
-        : options.pvc;
+    // `claim` or `claim:/local/path` (claim names cannot contain ':'); $KO_PVC when not given.
+    const spec = options.pvc ?? process.env.KO_PVC;
+    let pvc: PvcConfig | undefined;
+    if (typeof spec === 'string' && spec) {
+        const colon = spec.indexOf(':');
+        pvc = colon < 0
+            ? { claimName: spec, localPath: options.pvcLocalPath, mountPath: options.pvcMountPath }
+            : { claimName: spec.slice(0, colon), localPath: spec.slice(colon + 1), mountPath: options.pvcMountPath };
+    } else if (typeof spec === 'object') {
+        pvc = spec;
+    }
     return new KubernetesExecutor({ client, namespace: context.namespace, contextName: context.contextName, pvc, logDir: options.logDir });
 }
 

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, createWriteStream, existsSync, linkSync, mkdirSync, readdirSync, renameSync, statSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
-import type { Executor, StepEvent, StepOutputFile, StepResult, StepSpec } from '../executor.js';
+import { expandPlaceholders, type Executor, type StepEvent, type StepOutputFile, type StepResult, type StepSpec } from '../executor.js';
 import { forEachLine, sleep, type KubeClient } from './client.js';
 import { KubeApiError, KubeConfigError, KubeError, KubeStepError } from './errors.js';
 import { MANAGED_BY, labelValue, nameFragment, shortHash } from './names.js';
@@ -37,6 +37,7 @@ export interface KubernetesExecutorOptions {
     watchTimeoutSeconds?: number;
 }
 
+const PLACEHOLDER = /\$(?:\{KO_(?:IN|OUT)\}|KO_(?:IN|OUT)(?![A-Za-z0-9_]))/;
 const IMAGE_ERRORS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CreateContainerError']);
 
 interface Tracker {
@@ -156,14 +157,15 @@ export class KubernetesExecutor implements Executor {
 
     private checkVolume(step: StepSpec): PvcConfig | undefined {
         const pvc = this.opts.pvc;
-        if (step.inputs.length > 0 && !pvc) {
-            throw new KubeConfigError(`step ${step.stepName} takes file inputs, which reach Kubernetes pods through a shared volume, and none is configured.\n`
-                + 'Create a PersistentVolumeClaim (ReadWriteMany, or ReadWriteOnce on a one-node kind/minikube/k3d cluster) and pass it: '
-                + 'ko run --executor kubernetes --pvc <claim> --pvc-local-path <where this machine sees the volume> (see docs/kubernetes.md, "Shared volume").');
+        const usesFiles = step.inputs.length > 0 || step.args.some((a) => PLACEHOLDER.test(a));
+        if (usesFiles && !pvc) {
+            throw new KubeConfigError(`step ${step.stepName} passes files ($KO_IN/$KO_OUT), which reach Kubernetes pods through a shared volume, and none is configured.\n`
+                + 'Create a PersistentVolumeClaim (ReadWriteMany, or ReadWriteOnce on a one-node kind/minikube/k3d cluster) and pass it with '
+                + 'the pvc setting: --pvc <claim>:<where this machine sees the volume> (or KO_PVC=<claim>:<path>); see docs/kubernetes.md, "Shared volume".');
         }
-        if (pvc && !pvc.localPath && step.inputs.length > 0) {
-            throw new KubeConfigError(`step ${step.stepName} takes file inputs but the volume ${pvc.claimName} has no local path on this machine to stage them: `
-                + 'set --pvc-local-path (see docs/kubernetes.md, "Shared volume").');
+        if (usesFiles && pvc && !pvc.localPath) {
+            throw new KubeConfigError(`step ${step.stepName} passes files but the volume ${pvc.claimName} has no local path on this machine to stage inputs and collect outputs: `
+                + `give it as --pvc ${pvc.claimName}:<local path> (see docs/kubernetes.md, "Shared volume").`);
         }
         return pvc;
     }
@@ -234,15 +236,20 @@ export class KubernetesExecutor implements Executor {
             'ko.dev/step': labelValue(step.stepName),
             'ko.dev/key': labelValue(step.key),
         };
-        const env = Object.entries(step.env).map(([name, value]) => ({ name, value }));
         const mountPath = (pvc?.mountPath ?? '/ko-data').replace(/\/+$/, '');
+        // The same variables as a local run; the directories are the in-pod paths on the volume.
+        const vars: Record<string, string> = { ...step.env, KO_STEP: step.stepName, KO_RUN_ID: step.runId, KO_KEY: step.key };
+        let args = [...step.args];
         if (pvc && stepDir) {
-            env.push({ name: 'KO_IN', value: `${mountPath}/${stepDir}/in` }, { name: 'KO_OUT', value: `${mountPath}/${stepDir}/out` });
+            vars.KO_IN = `${mountPath}/${stepDir}/in`;
+            vars.KO_OUT = `${mountPath}/${stepDir}/out`;
+            args = expandPlaceholders(step.args, vars.KO_IN, vars.KO_OUT);
         }
+        const env = Object.entries(vars).map(([name, value]) => ({ name, value }));
         const container: Record<string, unknown> = {
             name: 'main', image: step.image, env,
             ...(step.command.length ? { command: [...step.command] } : {}),
-            ...(step.args.length ? { args: [...step.args] } : {}),
+            ...(args.length ? { args } : {}),
             ...(step.workdir ? { workingDir: step.workdir } : {}),
             ...(pvc ? { volumeMounts: [{ name: 'ko-data', mountPath }] } : {}),
         };

@@ -44,7 +44,8 @@ describe('KubernetesExecutor against the kube double', () => {
         expect(job.metadata.annotations?.['ko.dev/key']).toBe(step.key);
         const container = job.spec.template.spec.containers[0];
         expect(container.command).toEqual([process.execPath]);
-        expect(container.env).toEqual([{ name: 'GREETING', value: 'hi' }]);
+        expect(container.env).toEqual([{ name: 'GREETING', value: 'hi' }, { name: 'KO_STEP', value: step.stepName },
+            { name: 'KO_RUN_ID', value: step.runId }, { name: 'KO_KEY', value: step.key }]);
         const owner = fx.double.list('configmaps', 'ko-test').find((c) => c.metadata.labels?.['ko.dev/kind'] === 'run');
         expect(job.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'ConfigMap', name: owner?.metadata.name, uid: owner?.metadata.uid });
     });
@@ -176,19 +177,23 @@ describe('KubernetesExecutor against the kube double', () => {
     });
 });
 
+const job0Args = (f: Fixture): string[] => f.double.list('jobs', 'ko-test')[0].spec.template.spec.containers[0].args;
+
 describe('file values through the shared volume', () => {
     it('without a PVC, a step with file inputs gets a configuration error', async () => {
         const step = nodeStep('1', { inputs: [{ name: 'data.txt', objectPath: '/nonexistent', hash: 'cd'.repeat(32) }] });
         const err = await executor.run(step, never, () => undefined).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(KubeConfigError);
-        expect((err as Error).message).toMatch(/no(ne)? .*configured[\s\S]*--pvc <claim>[\s\S]*docs\/kubernetes.md/);
+        expect((err as Error).message).toMatch(/none is configured[\s\S]*--pvc <claim>:<where this machine sees the volume>[\s\S]*docs\/kubernetes.md/);
+        // An output placeholder in argv needs the volume just the same.
+        await expect(executor.run(nodeStep('1', { args: ['-e', '1', '$KO_OUT/x'] }), never, () => undefined)).rejects.toBeInstanceOf(KubeConfigError);
         expect(fx.double.list('jobs', 'ko-test')).toHaveLength(0);
     });
 
     it('stages inputs content-addressed on the PVC and collects outputs', async () => {
         const volume = join(fx.double.pvcRoot, 'ko-data');
         mkdirSync(volume, { recursive: true });
-        const withPvc = await createKubernetesExecutor({ kubeconfigPath: fx.kubeconfig, pvc: 'ko-data', pvcLocalPath: volume, logDir: join(fx.dir, 'logs') });
+        const withPvc = await createKubernetesExecutor({ kubeconfigPath: fx.kubeconfig, pvc: `ko-data:${volume}`, logDir: join(fx.dir, 'logs') });
         try {
             const src = join(fx.dir, 'object');
             writeFileSync(src, 'twelve bytes');
@@ -197,11 +202,14 @@ describe('file values through the shared volume', () => {
                 const text = fs.readFileSync(p.join(process.env.KO_IN, 'in/data.txt'), 'utf8');
                 fs.mkdirSync(p.join(process.env.KO_OUT, 'sub'), { recursive: true });
                 fs.writeFileSync(p.join(process.env.KO_OUT, 'sub/upper.txt'), text.toUpperCase());
-                console.log(process.env.KO_OUT.startsWith('/ko-data/runs/') ? 'pod path' : 'host path');`;
-            const result = await withPvc.run(nodeStep(script, { inputs: [{ name: 'in/data.txt', objectPath: src, hash }] }), never, () => undefined);
+                fs.writeFileSync(process.argv[1], 'via placeholder');`;
+            const result = await withPvc.run(nodeStep(script, { args: ['-e', script, '${KO_OUT}/arg.txt'], inputs: [{ name: 'in/data.txt', objectPath: src, hash }] }), never, () => undefined);
             expect(result.exitCode).toBe(0);
-            expect(result.outputs.map((o) => o.name)).toEqual(['sub/upper.txt']);
-            expect(readFileSync(result.outputs[0].localPath, 'utf8')).toBe('TWELVE BYTES');
+            expect(result.outputs.map((o) => o.name)).toEqual(['arg.txt', 'sub/upper.txt']);
+            expect(readFileSync(result.outputs[0].localPath, 'utf8')).toBe('via placeholder');
+            expect(readFileSync(result.outputs[1].localPath, 'utf8')).toBe('TWELVE BYTES');
+            const args = job0Args(fx);
+            expect(args[2]).toMatch(/^\/ko-data\/runs\/.*\/out\/arg.txt$/);
             expect(existsSync(join(volume, 'objects', 'ef', hash))).toBe(true);
             // The pod was given the in-pod mount path (the double maps it to the local directory).
             const job = fx.double.list('jobs', 'ko-test')[0];
