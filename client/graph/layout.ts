@@ -17,9 +17,12 @@ type Pt = { x: number; y: number };
 
 const CHAR_W = 7.2, NODE_H = 44, PAD = 16, GROUP_TITLE = 28, GROUP_GAP = 32;
 
-/** Node size from its texts (label, shortened formula), so labels fit at the default zoom. */
-export function nodeSize(label: string, formula?: string): { width: number; height: number } {
-    const chars = Math.max(label.length, Math.min(formula?.length ?? 0, 32));
+/** Room on the label line for the status text ("running 12s", "failed (exit 2)"). */
+const STATUS_CHARS = 15;
+
+/** Node size from its texts (label + status, shortened formula), so texts fit at the default zoom. */
+export function nodeSize(label: string, formula?: string, withStatus = true): { width: number; height: number } {
+    const chars = Math.max(label.length + (withStatus ? STATUS_CHARS : 0), Math.min(formula?.length ?? 0, 32));
     return { width: Math.round(Math.max(72, chars * CHAR_W + 24)), height: formula ? NODE_H : 30 };
 }
 
@@ -38,7 +41,7 @@ export function elkGraphFor(fn: GraphFunction): ElkGraph {
             // The fast profile: big generated pipelines must stay interactive.
             ...(fn.nodes.length > 300 ? { 'elk.layered.thoroughness': '1', 'elk.layered.nodePlacement.strategy': 'SIMPLE' } : {}),
         },
-        children: fn.nodes.map(n => ({ id: n.id, ...nodeSize(n.label, n.kind === 'param' ? undefined : n.formula) })),
+        children: fn.nodes.map(n => ({ id: n.id, ...(n.kind === 'param' ? nodeSize(n.label, undefined, false) : nodeSize(n.label, n.formula)) })),
         edges: fn.edges.filter(e => ids.has(e.from) && ids.has(e.to) && e.from !== e.to)
             .map((e, i) => ({ id: `e${i}`, sources: [e.from], targets: [e.to] })),
     };

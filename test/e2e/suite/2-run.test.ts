@@ -44,13 +44,22 @@ suite('ko run', () => {
         const koApi = await api();
         const editor = await open('pipes/hello.ko');
         const uri = editor.document.uri.toString();
-        // `    second: Len(first)` becomes `    second: LenX(first)`; comments or spaces would not count.
-        await editor.edit(b => b.insert(new vscode.Position(8, 15), 'X'));
-        await waitFor('stale decoration', () => koApi.decorations.painted.get(uri)?.find(p => p.look === 'stale' && p.text.startsWith('second')));
-        assert.strictEqual(koApi.store.state.steps.get('pipes.Main/first')?.stale, false);
-        await vscode.commands.executeCommand('undo');
-        await waitFor('fresh again', () => koApi.decorations.painted.get(uri)?.every(p => p.look !== 'stale'));
-        assert.strictEqual(editor.document.isDirty, false);
+        assert.strictEqual(editor.document.lineAt(8).text, '    second: Len(first)', 'the fixture is pristine');
+        try {
+            // `    second: Len(first)` becomes `    second: LenX(first)`; comments or spaces would not count.
+            await editor.edit(b => b.insert(new vscode.Position(8, 15), 'X'));
+            await waitFor('stale decoration', () => koApi.decorations.painted.get(uri)?.find(p => p.look === 'stale' && p.text.startsWith('second')));
+            assert.strictEqual(koApi.store.state.steps.get('pipes.Main/first')?.stale, false);
+            await vscode.commands.executeCommand('undo');
+            await waitFor('fresh again', () => koApi.decorations.painted.get(uri)?.every(p => p.look !== 'stale'));
+            assert.strictEqual(editor.document.isDirty, false);
+        } finally {
+            // Never leave the fixture modified (a later run would save it).
+            if (editor.document.isDirty) {
+                await vscode.window.showTextDocument(editor.document);
+                await vscode.commands.executeCommand('workbench.action.files.revert');
+            }
+        }
     });
 
     test('Run up to here passes --until', async () => {
