@@ -3,15 +3,19 @@
 // of the step (a newline, comma or closing brace at nesting depth zero).
 import { readFileSync, statSync } from 'node:fs';
 
-const cache = new Map<string, { mtimeMs: number; lines: string[] }>();
+const cache = new Map<string, { mtimeMs: number; checkedAt: number; lines: string[] }>();
+/** A long-lived process (language server, debugger) re-checks a file at most this often. */
+const RECHECK_MS = 500;
 
 function linesOf(path: string): string[] | undefined {
     try {
-        const mtimeMs = statSync(path).mtimeMs;
+        const now = Date.now();
         const hit = cache.get(path);
-        if (hit && hit.mtimeMs === mtimeMs) return hit.lines;
+        if (hit && now - hit.checkedAt < RECHECK_MS) return hit.lines;
+        const mtimeMs = statSync(path).mtimeMs;
+        if (hit && hit.mtimeMs === mtimeMs) { hit.checkedAt = now; return hit.lines; }
         const lines = readFileSync(path, 'utf8').split('\n');
-        cache.set(path, { mtimeMs, lines });
+        cache.set(path, { mtimeMs, checkedAt: now, lines });
         return lines;
     } catch {
         return undefined;

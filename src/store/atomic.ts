@@ -24,8 +24,8 @@ export function fsyncDir(dir: string): void {
     }
 }
 
-/** Writes bytes to a fresh temp file and fsyncs it; the caller publishes it. */
-export function writeTemp(tmpDir: string, data: string | Uint8Array, hint?: string): string {
+/** Writes bytes to a fresh temp file and (unless `durable` is false) fsyncs it; the caller publishes it. */
+export function writeTemp(tmpDir: string, data: string | Uint8Array, hint?: string, durable = true): string {
     mkdirSync(tmpDir, { recursive: true });
     const path = tempName(tmpDir, hint);
     const fd = openSync(path, 'wx', 0o644);
@@ -33,16 +33,20 @@ export function writeTemp(tmpDir: string, data: string | Uint8Array, hint?: stri
         const buf = typeof data === 'string' ? Buffer.from(data) : data;
         let off = 0;
         while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-        fsyncSync(fd);
+        if (durable) fsyncSync(fd);
     } finally {
         closeSync(fd);
     }
     return path;
 }
 
-/** Atomically replaces `target` with `data` (temp + fsync + rename + dir fsync). */
-export function writeFileAtomic(target: string, data: string | Uint8Array, tmpDir: string): void {
-    const tmp = writeTemp(tmpDir, data);
+/**
+ * Atomically replaces `target` with `data` (temp + fsync + rename + dir fsync). With `durable`
+ * false the fsyncs are skipped: still all-or-nothing if the process dies, but not across a power
+ * loss; for metadata nothing depends on (run headers).
+ */
+export function writeFileAtomic(target: string, data: string | Uint8Array, tmpDir: string, durable = true): void {
+    const tmp = writeTemp(tmpDir, data, 'w', durable);
     try {
         mkdirSync(dirname(target), { recursive: true });
         renameSync(tmp, target);
@@ -50,7 +54,7 @@ export function writeFileAtomic(target: string, data: string | Uint8Array, tmpDi
         safeUnlink(tmp);
         throw e;
     }
-    fsyncDir(dirname(target));
+    if (durable) fsyncDir(dirname(target));
 }
 
 /**

@@ -44,13 +44,17 @@ export function sha256(data: string | Uint8Array): string {
 
 /** Collapses whitespace and drops comments so reformatting a step does not invalidate it. */
 export function normaliseFormula(text: string): string {
-    let out = '';
+    const parts: string[] = [];
+    let last = '';
     let i = 0;
     let pendingSpace = false;
+    const word = /[\w"`]/;
     const push = (s: string) => {
-        if (pendingSpace && out.length > 0 && /[\w"`]$/.test(out) && /^[\w"`]/.test(s)) out += ' ';
+        // A space survives only where it separates two words (`F(a b)`), never around punctuation.
+        if (pendingSpace && last !== '' && word.test(last) && word.test(s[0])) parts.push(' ');
         pendingSpace = false;
-        out += s;
+        parts.push(s);
+        last = s[s.length - 1];
     };
     while (i < text.length) {
         const c = text[i];
@@ -67,15 +71,17 @@ export function normaliseFormula(text: string): string {
             const end = text.indexOf('*/', i + 2);
             i = end < 0 ? text.length : end + 2;
             pendingSpace = true;
-        } else if (/\s/.test(c)) {
+        } else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
             i++;
             pendingSpace = true;
         } else {
-            push(c);
-            i++;
+            let j = i + 1;
+            while (j < text.length && /[\w.]/.test(text[j]) && /[\w.]/.test(c)) j++;
+            push(text.slice(i, j));
+            i = j;
         }
     }
-    return out;
+    return parts.join('');
 }
 
 /** Sorted by name so the structure order written in the source does not matter. */

@@ -59,7 +59,7 @@ export class RunRecorder {
         this.dir = join(runsDir, runId);
         this.meta = { runId, startedAt: new Date().toISOString(), status: 'running', host: hostname(), pid: process.pid, cwd: process.cwd(), argv };
         mkdirSync(this.dir, { recursive: true });
-        writeFileAtomic(join(this.dir, 'run.json'), JSON.stringify(this.meta, null, 1), this.tmpDir);
+        writeFileAtomic(join(this.dir, 'run.json'), JSON.stringify(this.meta, null, 1), this.tmpDir, false);
         this.fd = openSync(join(this.dir, 'steps.jsonl'), 'a');
     }
 
@@ -77,7 +77,7 @@ export class RunRecorder {
         closeSync(this.fd);
         this.fd = undefined;
         this.meta = { ...this.meta, status, finishedAt: new Date().toISOString(), ...(error ? { error } : {}) };
-        writeFileAtomic(join(this.dir, 'run.json'), JSON.stringify(this.meta, null, 1), this.tmpDir);
+        writeFileAtomic(join(this.dir, 'run.json'), JSON.stringify(this.meta, null, 1), this.tmpDir, false);
     }
 }
 
