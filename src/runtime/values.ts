@@ -244,10 +244,38 @@ export function typeOfValue(v: Value): string {
     }
 }
 
-/** A short one-line summary for events and logs (truncated canonical syntax). */
+/**
+ * A short one-line summary for events and logs (truncated canonical syntax). It stops walking
+ * once `max` characters are produced, so summarising every step of a big-data run stays cheap.
+ */
 export function summarizeValue(v: Value, max = 120): string {
-    const s = printValue(v);
-    return s.length > max ? s.slice(0, max - 1) + '…' : s;
+    let out = '';
+    const full = () => out.length > max;
+    const emit = (t: string) => { out += t; };
+    const walk = (x: Value): void => {
+        if (full()) return;
+        switch (x.kind) {
+            case 'seq':
+                emit('(');
+                x.items.forEach((item, i) => { if (!full()) { if (i > 0) emit(', '); walk(item); } });
+                emit(')');
+                return;
+            case 'struct': case 'variety': {
+                const fields = x.kind === 'struct' ? x.fields : x.bound;
+                emit(x.kind === 'struct' ? '(' : `${x.callee.display}[`);
+                fields.forEach((f, i) => { if (!full()) { if (i > 0) emit(', '); if (f.name !== '') emit(`${f.name}: `); walk(f.value); } });
+                emit(x.kind === 'struct' ? ')' : ']');
+                return;
+            }
+            case 'string':
+                emit(goQuote(x.value.length > max ? x.value.slice(0, max) : x.value));
+                return;
+            default:
+                emit(printValue(x));
+        }
+    };
+    walk(v);
+    return out.length > max ? out.slice(0, max - 1) + '…' : out;
 }
 
 /** Plain JSON of a value (`ko run --json`, encoding/json): empty fields are left out. */

@@ -202,3 +202,18 @@ describe('pseudo-packages', () => {
         await expect(runKo('import "integer"\nMain() { return: integer.Nope(1) }')).rejects.toThrow('no function or macro "integer".Nope');
     });
 });
+
+describe('value summaries', () => {
+    it('summarizeValue matches printValue when short and truncates long values cheaply', async () => {
+        const { summarizeValue, printValue, seq, str, int64, struct } = await import('../../../src/runtime/values.js');
+        const small = struct({ a: int64(1), b: seq([str('x'), str('y')]) });
+        expect(summarizeValue(small)).toBe(printValue(small));
+        const big = seq(Array.from({ length: 200_000 }, (_, i) => int64(i)));
+        const started = performance.now();
+        const s = summarizeValue(big, 50);
+        expect(performance.now() - started).toBeLessThan(50);
+        expect(s).toHaveLength(50);
+        expect(s.endsWith('…')).toBe(true);
+        expect(printValue(big).startsWith(s.slice(0, -1))).toBe(true);
+    });
+});
