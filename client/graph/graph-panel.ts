@@ -71,7 +71,9 @@ export class GraphPanel implements vscode.Disposable {
         const webview = panel.webview;
         const nonce = makeNonce();
         const script = webview.asWebviewUri(vscode.Uri.joinPath(deps.context.extensionUri, 'dist', 'client', 'webview.js'));
-        webview.html = graphWebviewHtml({ cspSource: webview.cspSource, nonce, scriptUri: script.toString() });
+        webview.html = fs.existsSync(vscode.Uri.joinPath(deps.context.extensionUri, 'dist', 'client', 'webview.js').fsPath)
+            ? graphWebviewHtml({ cspSource: webview.cspSource, nonce, scriptUri: script.toString() })
+            : `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>The graph view is not built: run <code>node client/build.mjs</code> (or <code>npm run package</code>).</p></body></html>`;
         this.setTitle();
         this.disposables.push(
             panel.onDidDispose(() => this.dispose()),

@@ -53,6 +53,18 @@ suite('ko graph', () => {
         const active = vscode.window.activeTextEditor!;
         assert.strictEqual(active.selection.start.line, 8);
 
+        // Typing updates the graph live (same panel, a new graph message with the new step).
+        const before = panel.posted.filter(m => m.type === 'graph').length;
+        try {
+            await active.edit(b => b.insert(new vscode.Position(9, 0), '    third: Len(second)\n'));
+            const live = await waitFor('live graph update', () => panel.posted.filter((m): m is GraphMsg => m.type === 'graph').slice(before)
+                .find(m => m.graph.functions.some(f => f.nodes.some(n => n.label === 'third'))));
+            assert.ok(live.layout.nodes.some(n => n.id.endsWith('Main/third')), 'the new step is laid out');
+        } finally {
+            await vscode.commands.executeCommand('workbench.action.files.revert');
+        }
+        assert.strictEqual(active.document.isDirty, false);
+
         // Export asks the webview for its SVG.
         const target = path.join(os.tmpdir(), `ko-graph-${process.pid}.svg`);
         const written = await vscode.commands.executeCommand<vscode.Uri>('ko.exportGraphSvg', target);

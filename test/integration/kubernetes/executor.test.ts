@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKubernetesExecutor, KubeConfigError, KubePermissionError, KubeStepError, type KubernetesExecutor } from '../../../src/pipeline/kubernetes/index.js';
+import { nameFragment, shortHash } from '../../../src/pipeline/kubernetes/names.js';
 import { nodeStep, recorder, startFixture, waitFor, type Fixture } from './helpers.js';
 
 let fx: Fixture;
@@ -69,6 +70,8 @@ describe('KubernetesExecutor against the kube double', () => {
         expect(result.stdout).toBe('done\n');
         expect(executor.watchStats.jobs?.reconnects).toBeGreaterThanOrEqual(1);
         expect(executor.watchStats.jobs?.relists).toBe(0);
+        // Bookmarks (every 200 ms here) kept the resourceVersion current while nothing changed.
+        expect((executor.watchStats.jobs?.bookmarks ?? 0) + (executor.watchStats.pods?.bookmarks ?? 0)).toBeGreaterThan(0);
     });
 
     it('re-lists after 410 Gone when its resourceVersion was compacted away', async () => {
@@ -99,10 +102,11 @@ describe('KubernetesExecutor against the kube double', () => {
 
     it('cancelRun deletes every Job of a run', async () => {
         const runId = 'run-cancel-all';
-        const runs = [1, 2].map((i) => executor.run(nodeStep(`setTimeout(() => {}, 30000)`, { runId, stepName: `Main.s${i}`, id: `${runId}/Main.s${i}` }), never, () => undefined));
+        const runs = [1, 2].map((i) => executor.run(nodeStep(`setTimeout(() => {}, 30000)`, { runId, stepName: `Main.s${i}`, id: `${runId}/Main.s${i}` }), never, () => undefined)
+            .then(() => 'resolved', (e: unknown) => e));
         await waitFor(() => fx.double.list('pods', 'ko-test').filter((p) => p.status?.phase === 'Running').length === 2, 10_000, 'two pods running');
         await executor.cancelRun(runId);
-        for (const r of runs) await expect(r).rejects.toBeInstanceOf(KubeStepError);
+        for (const r of runs) expect(await r).toBeInstanceOf(KubeStepError);
         await waitFor(() => fx.double.list('pods', 'ko-test').length === 0, 5_000, 'pods gone');
     });
 
@@ -115,6 +119,27 @@ describe('KubernetesExecutor against the kube double', () => {
         const injected = fx.double.requests.filter((r) => r.injected);
         expect(injected.map((r) => r.injected).sort()).toEqual([429, 429, 500, 503]);
         expect(fx.double.list('jobs', 'ko-test')).toHaveLength(1);
+    });
+
+    it('survives slow answers and a dropped connection on create', async () => {
+        fx.double.faults.slow({ ms: 1_500, method: 'POST', path: '/jobs' });
+        fx.double.faults.slow({ ms: 800, method: 'GET', path: '/log' });
+        const result = await executor.run(nodeStep('console.log("slow but fine")'), never, () => undefined);
+        expect(result.stdout).toBe('slow but fine\n');
+        fx.double.faults.failNext({ status: 'drop', method: 'POST', path: '/jobs' });
+        expect((await executor.run(nodeStep('console.log("after drop")'), never, () => undefined)).stdout).toBe('after drop\n');
+    });
+
+    it('409 on a Job: adopts its own, refuses someone else\'s with the name to delete', async () => {
+        // An injected 409 with no Job behind it: the executor looks, finds none, and creates again.
+        fx.double.faults.failNext({ status: 409, method: 'POST', path: '/jobs' });
+        expect((await executor.run(nodeStep('console.log(1)'), never, () => undefined)).exitCode).toBe(0);
+        // A Job of the same name left by someone else.
+        const step = nodeStep('console.log(2)');
+        const name = `ko-${nameFragment(step.stepName, 40)}-${shortHash(`${executor.session}/${step.id}`, 10)}`;
+        await fetch(`${fx.double.url}/apis/batch/v1/namespaces/ko-test/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ metadata: { name }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'x', command: ['true'] }] } } } }) });
+        await expect(executor.run(step, never, () => undefined)).rejects.toThrow(`Job ${name} already exists in namespace ko-test and was not created by this run; delete it (kubectl delete job -n ko-test ${name})`);
     });
 
     it('403 names the missing permission and shows the RBAC to grant', async () => {

@@ -104,6 +104,10 @@ describe.skipIf(!existsSync(CHROMIUM))('graph webview in Chromium', () => {
         await expect.poll(() => page.locator('.node.highlighted').getAttribute('data-id')).toBe('p.Main/b');
         await page.locator('.node[data-id="p.Main/a"] rect').click();
         await expect.poll(posted).toContainEqual({ type: 'reveal', nodeId: 'p.Main/a' });
+        // The node context menu (webview/context "Run up to Here") gets the node from data-vscode-context.
+        const ctx = JSON.parse((await page.locator('.node[data-id="p.Main/a"]').getAttribute('data-vscode-context'))!);
+        expect(ctx).toEqual({ webviewSection: 'node', nodeId: 'p.Main/a', preventDefaultContextMenuItems: true });
+        expect(await page.locator('.node.param').getAttribute('data-vscode-context')).toBeNull();
     });
 
     it('pans and zooms, persists the viewport, and keeps it across live updates', async () => {
