@@ -196,6 +196,16 @@ export function formatFloat(n: number): string {
     return String(n);
 }
 
+/** The shortest decimal that reads back as the same float32 (Go prints float32 that way). */
+function shortestFloat32(n: number): number {
+    if (!Number.isFinite(n) || n === 0) return n;
+    for (let p = 1; p <= 9; p++) {
+        const candidate = Number(n.toPrecision(p));
+        if (Math.fround(candidate) === n) return candidate;
+    }
+    return n;
+}
+
 /** The canonical one-line syntax of a value, as `ko run` prints it. */
 export function printValue(v: Value): string {
     switch (v.kind) {
@@ -203,7 +213,7 @@ export function printValue(v: Value): string {
         case 'bool': return v.value ? 'true' : 'false';
         case 'string': return goQuote(v.value);
         case 'int': return v.value.toString();
-        case 'float': return formatFloat(v.value);
+        case 'float': return formatFloat(v.type === 'Float32' ? shortestFloat32(v.value) : v.value);
         case 'seq': return `(${v.items.map(printValue).join(', ')})`;
         case 'struct': return `(${v.fields.map(printField).join(', ')})`;
         case 'variety': return `${v.callee.display}[${v.bound.map(printField).join(', ')}]`;
