@@ -277,16 +277,25 @@ export class KubernetesExecutor implements Executor {
 
     private async createJob(manifest: object): Promise<void> {
         const name = (manifest as KubeObject).metadata.name;
-        try {
-            await this.client.request('POST', `/apis/batch/v1/namespaces/${this.ns}/jobs`, { body: manifest, namespace: this.ns });
-        } catch (err) {
-            if (!(err instanceof KubeApiError && err.code === 409)) throw err;
-            // A create retried after a 5xx may have landed the first time: adopt it if it is ours.
-            const existing = await this.client.request<KubeObject>('GET', `/apis/batch/v1/namespaces/${this.ns}/jobs/${name}`, { namespace: this.ns });
-            if (existing.metadata.labels?.['ko.dev/session'] !== this.session) {
-                throw new KubeApiError(`Job ${name} already exists in namespace ${this.ns} and was not created by this run; `
-                    + `delete it (kubectl delete job -n ${this.ns} ${name}) and run again`, 409, 'AlreadyExists', { name }, 'POST', 'jobs');
+        for (let attempt = 0; ; attempt++) {
+            try {
+                await this.client.request('POST', `/apis/batch/v1/namespaces/${this.ns}/jobs`, { body: manifest, namespace: this.ns });
+                return;
+            } catch (err) {
+                if (!(err instanceof KubeApiError && err.code === 409)) throw err;
             }
+            // A create retried after a 5xx may have landed the first time: adopt it if it is ours.
+            let existing: KubeObject | undefined;
+            try {
+                existing = await this.client.request<KubeObject>('GET', `/apis/batch/v1/namespaces/${this.ns}/jobs/${name}`, { namespace: this.ns });
+            } catch (err) {
+                // Gone again (deleted meanwhile): create once more.
+                if (err instanceof KubeApiError && err.code === 404 && attempt < 2) continue;
+                throw err;
+            }
+            if (existing.metadata.labels?.['ko.dev/session'] === this.session) return;
+            throw new KubeApiError(`Job ${name} already exists in namespace ${this.ns} and was not created by this run; `
+                + `delete it (kubectl delete job -n ${this.ns} ${name}) and run again`, 409, 'AlreadyExists', { name }, 'POST', 'jobs');
         }
     }
 
