@@ -114,6 +114,7 @@ export class DebugController {
     private pauseRequested = false;
     private resumed = deferred();
     private stepping: { kind: StepKind; from: Activity } | undefined;
+    private decisions: Promise<void> = Promise.resolve();
     private stopOnEntry = false;
     private started = false;
     private terminated = false;
@@ -264,14 +265,15 @@ export class DebugController {
 
     private async beforeStep(hf: StepHookFrame): Promise<void> {
         const act = this.track(hf);
-        await this.holdWhilePaused();
-        if (this.terminated) return;
-        const stop = await this.stopReason(act);
-        if (stop) {
-            // A condition may have been evaluated meanwhile, and another step may have stopped.
+        const stop = await this.decide(async () => {
             await this.holdWhilePaused();
-            if (!this.terminated) await this.stop(act, stop.reason, stop.description, stop.breakpointIds);
-        }
+            if (this.terminated) return false;
+            const reason = await this.stopReason(act);
+            if (!reason || this.terminated) return false;
+            this.stopNow(act, reason.reason, reason.description, reason.breakpointIds);
+            return true;
+        });
+        if (stop) await this.holdWhilePaused();
         act.state = 'running';
         const progress = this.containerProgress.get(hf.stepId);
         if (progress) act.container = progress;
@@ -281,16 +283,30 @@ export class DebugController {
         const act = this.activities.get(hf.key)?.get(hf.step);
         if (!act) return;
         const error = outcome.error;
-        if (error !== undefined && this.breakOnPanics && !this.terminated && this.isReportable(error)) {
+        if (error !== undefined && this.isReportable(error)) {
             this.reported.add(error as object);
-            act.error = error;
-            await this.holdWhilePaused();
-            if (!this.terminated) {
+            const stop = await this.decide(async () => {
+                await this.holdWhilePaused();
+                if (this.terminated || !this.breakOnPanics) return false;
+                act.error = error;
                 const message = error instanceof Error ? error.message : String(error);
-                await this.stop(act, 'exception', `Paused on panic: ${message}`, undefined, message);
-            }
+                this.stopNow(act, 'exception', `Paused on panic: ${message}`, undefined, message);
+                return true;
+            });
+            if (stop) await this.holdWhilePaused();
         }
         this.finish(act);
+    }
+
+    /**
+     * Stop decisions are taken one at a time, in the order steps became ready: deciding may
+     * evaluate a condition (asynchronous), and a step that is ready at the same time must not
+     * slip past while another one is about to stop.
+     */
+    private decide(decision: () => Promise<boolean>): Promise<boolean> {
+        const result = this.decisions.then(decision);
+        this.decisions = result.then(() => undefined, () => undefined);
+        return result;
     }
 
     private isReportable(error: unknown): boolean {
@@ -421,10 +437,6 @@ export class DebugController {
         this.listener.stopped({ reason, threadId: act.lane, description, ...(text ? { text } : {}), ...(breakpointIds ? { breakpointIds } : {}) });
     }
 
-    private async stop(act: Activity, reason: StopReason, description: string, breakpointIds?: number[], text?: string): Promise<void> {
-        this.stopNow(act, reason, description, breakpointIds, text);
-        await this.holdWhilePaused();
-    }
 }
 
 /** DAP hit conditions as VS Code users write them: `5`, `>= 5`, `> 5`, `== 5`, `% 5`. */

@@ -180,9 +180,10 @@ describe('ko debug adapter', () => {
         expect(where(s)).toEqual(['Double: twice@4', 'Main: b@11']);
         const args = await variables(s.frames[0]!.id, 'Arguments');
         expect(args.get('x')?.value).toBe('6');
+        const terminated = dc.waitForEvent('terminated');
         await dc.continueRequest({ threadId: s.threadId });
         await log;
-        await dc.waitForEvent('terminated');
+        await terminated;
     });
 
     test('function breakpoints stop on entry to every call; stopOnEntry stops before the first step', async () => {
