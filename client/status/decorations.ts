@@ -5,7 +5,9 @@ import * as vscode from 'vscode';
 import type { RunStepStatus } from '../../src/protocol/ko-protocol.js';
 import { docModel, stepTexts, toRange, type DocModel } from '../documents.js';
 import type { StatusStore } from './status-store.js';
-import { anyRunning, formatStepHover, formatStepStatus, functionOfStep, type StepState, type StatusState } from './status-reducer.js';
+import { anyRunning, formatStepHover, formatStepStatus, functionOfStep, statusFor, type StatusState } from './status-reducer.js';
+
+export { statusFor };
 
 type Look = RunStepStatus | 'stale';
 const COLORS: Record<Look, string> = {
@@ -13,25 +15,6 @@ const COLORS: Record<Look, string> = {
     succeeded: 'ko.stepSucceeded', failed: 'ko.stepFailed', stale: 'ko.stepStale',
 };
 const SYMBOL: Record<Look, string> = { queued: '◷', running: '▶', cached: '⟲', succeeded: '✓', failed: '✗', stale: '○' };
-
-/**
- * Finds the status of a document step: by exact id, else by `<Func>/<label>` suffix (the
- * runtime may name the package differently, e.g. for a file at a root), skipping statuses the
- * runtime located in another file.
- */
-export function statusFor(state: StatusState, id: string, filePath?: string): StepState | undefined {
-    const exact = state.steps.get(id);
-    if (exact) return exact;
-    const slash = id.lastIndexOf('/');
-    const dot = id.lastIndexOf('.', slash);
-    const suffix = id.slice(dot + 1);
-    for (const s of state.steps.values()) {
-        if (s.id !== suffix && !s.id.endsWith('.' + suffix)) continue;
-        if (filePath && s.file && s.file !== filePath) continue;
-        return s;
-    }
-    return undefined;
-}
 
 export class StatusDecorations implements vscode.Disposable {
     private readonly types = new Map<Look, vscode.TextEditorDecorationType>();

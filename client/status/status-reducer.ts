@@ -188,5 +188,24 @@ export function formatStepHover(s: StepState, now = Date.now()): string {
     return parts.join('\n\n');
 }
 
+/**
+ * Finds the status of a document step: by exact id, else by `<Func>/<label>` suffix (the
+ * runtime may name the package differently, e.g. for a file at a root), skipping statuses the
+ * runtime located in another file.
+ */
+export function statusFor(state: StatusState, id: string, filePath?: string): StepState | undefined {
+    const exact = state.steps.get(id);
+    if (exact) return exact;
+    const slash = id.lastIndexOf('/');
+    const dot = id.lastIndexOf('.', slash);
+    const suffix = id.slice(dot + 1);
+    for (const s of state.steps.values()) {
+        if (s.id !== suffix && !s.id.endsWith('.' + suffix)) continue;
+        if (filePath && s.file && s.file !== filePath) continue;
+        return s;
+    }
+    return undefined;
+}
+
 /** True while any step is running (the view then refreshes elapsed times every second). */
 export const anyRunning = (state: StatusState) => [...state.steps.values()].some(s => s.status === 'running');

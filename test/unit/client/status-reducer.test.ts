@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../src/protocol/ko-protocol.js';
 import {
     anyRunning, clearStatus, emptyStatus, finishRun, formatDuration, formatStepHover, formatStepStatus,
-    functionOfStep, reduceRunEvent, snapshotSources, stepId, updateSources, type StatusState,
+    functionOfStep, reduceRunEvent, snapshotSources, statusFor, stepId, updateSources, type StatusState,
 } from '../../../client/status/status-reducer.js';
 import { LineSplitter, parseRunEventLine } from '../../../client/run/ndjson.js';
 
@@ -85,6 +85,20 @@ describe('status reducer', () => {
         expect(hover).toContain('running 1.0s');
         expect(hover).toContain('```text\nworking\n! warning!\n```');
         expect(formatStepHover(run(script).steps.get(A)!)).toContain('Cache key: `abc123`');
+    });
+});
+
+describe('statusFor', () => {
+    it('matches exactly, else by function/label suffix, never across located files', () => {
+        const s = run([
+            { type: 'step-queued', runId: 'r', time: t(0), step: 'Main/a', file: '/w/m.ko' },
+            { type: 'step-queued', runId: 'r', time: t(0), step: 'lib.F/x' },
+        ]);
+        expect(statusFor(s, 'Main/a')!.id).toBe('Main/a');
+        expect(statusFor(s, 'ws.Main/a', '/w/m.ko')!.id).toBe('Main/a');
+        expect(statusFor(s, 'ws.Main/a', '/w/other.ko')).toBeUndefined();
+        expect(statusFor(s, 'other/lib.F/x', '/anywhere.ko')!.id).toBe('lib.F/x');
+        expect(statusFor(s, 'Main/b')).toBeUndefined();
     });
 });
 
