@@ -6,7 +6,7 @@ import { packageRoots, resolveImport } from '../workspace/package-roots.js';
 import { RunEventsFormat, RunEventsVersion, type KoRange, type RunEvent as ProtocolEvent } from '../protocol/ko-protocol.js';
 import { usageError } from './cli-util.js';
 import type { RunEvent, SourceRange } from '../runtime/events.js';
-import { describeKoError, KoExit } from '../runtime/errors.js';
+import { describeKoError, KoCancelled, KoExit } from '../runtime/errors.js';
 import { str, seq, printValue, summarizeValue, toJSON, type Field, type Value } from '../runtime/values.js';
 
 export const HELP = `usage: ko run [options] TARGET [name=value | word]...
@@ -174,6 +174,11 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
     } catch (e) {
         if (e instanceof KoExit) { finish(e.code === 0, {}); return e.code; }
+        if (e instanceof KoCancelled && controller.signal.aborted) {
+            process.stderr.write('ko: run cancelled\n');
+            finish(false, { error: 'run cancelled' });
+            return 130;
+        }
         const message = describeKoError(e);
         process.stderr.write(`ko: ${message}\n`);
         finish(false, { error: message.split('\n')[0] });

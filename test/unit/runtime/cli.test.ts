@@ -97,6 +97,19 @@ describe('ko run', () => {
         expect(r.code).toBe(0);
         expect(r.stdout).toBe('2\n');
     });
+    it('SIGINT cancels running tasks and exits 130', async () => {
+        const { spawn } = await import('node:child_process');
+        const dir = writeTree({ 'c.ko': 'import "github.com/kocircuit/kocircuit/lib/os"\nMain() { return: os.Task(name: "s", binary: "/bin/sleep", arg: "30") }' });
+        const child = spawn(process.execPath, [ko, 'run', 'c.ko:Main'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', d => { stderr += d; });
+        const started = Date.now();
+        setTimeout(() => child.kill('SIGINT'), 1500);
+        const code = await new Promise<number | null>(r => child.on('close', c => r(c)));
+        expect(code).toBe(130);
+        expect(stderr).toBe('ko: run cancelled\n');
+        expect(Date.now() - started).toBeLessThan(15_000);
+    });
     it('rejects bad usage with exit 2', () => {
         expect(koRun(['run']).code).toBe(2);
         expect(koRun(['run', '--bogus', 'x.ko:Main']).code).toBe(2);
