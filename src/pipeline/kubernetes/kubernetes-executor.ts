@@ -115,6 +115,9 @@ export class KubernetesExecutor implements Executor {
         signal.addEventListener('abort', onAbort, { once: true });
         try {
             await this.createJob(this.jobManifest(step, jobName, owner, pvc, stepDir));
+            // A watch that died before this step was registered would leave it waiting forever.
+            const dead = this.jobWatch?.failed ?? this.podWatch?.failed;
+            if (dead) throw dead;
             // Watch events may have arrived before the tracker could act on them (fast pods).
             const cached = this.jobWatch?.cache.get(`${this.ns}/${jobName}`);
             if (cached) this.onJob(cached);
@@ -171,6 +174,11 @@ export class KubernetesExecutor implements Executor {
     }
 
     private ensureWatching(): Promise<void> {
+        if (this.jobWatch?.failed || this.podWatch?.failed) {
+            void this.jobWatch?.stop();
+            void this.podWatch?.stop();
+            this.started = undefined;
+        }
         this.started ??= (async () => {
             const selector = `app.kubernetes.io/managed-by=ko,ko.dev/session=${this.session}`;
             const common = { labelSelector: selector, namespace: this.ns, timeoutSeconds: this.opts.watchTimeoutSeconds, onError: (e: Error) => this.failAll(e) };

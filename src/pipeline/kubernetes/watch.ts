@@ -41,6 +41,8 @@ export class ListWatch {
     readonly stats = { lists: 0, watches: 0, reconnects: 0, relists: 0, events: 0, bookmarks: 0 };
     readonly cache = new Map<string, KubeObject>();
     resourceVersion = '';
+    /** Set when the watch gave up (permission error, or too many failed reconnects). */
+    failed?: Error;
     private stopped = false;
     private abort = new AbortController();
     private loop?: Promise<void>;
@@ -136,6 +138,7 @@ export class ListWatch {
         if (this.stopped) return true;
         if (err instanceof KubePermissionError || failures >= (this.opts.maxFailures ?? 12)) {
             this.stopped = true;
+            this.failed = err;
             this.opts.onError?.(err);
             return true;
         }

@@ -152,6 +152,20 @@ describe('KubernetesExecutor against the kube double', () => {
         expect(message).toContain('docs/rbac.yaml');
     });
 
+    it('403 on the watch itself fails the step with the RBAC message instead of hanging', async () => {
+        fx.double.faults.deny({ verb: 'watch', resource: 'pods' });
+        const fresh = await createKubernetesExecutor({ kubeconfigPath: fx.kubeconfig, logDir: join(fx.dir, 'logs') });
+        try {
+            for (let i = 0; i < 2; i++) {
+                const err = await fresh.run(nodeStep('setTimeout(() => {}, 500)'), never, () => undefined).catch((e: unknown) => e);
+                expect(err).toBeInstanceOf(KubePermissionError);
+                expect((err as Error).message).toContain('cannot watch resource "pods" in API group "" in the namespace "ko-test"');
+            }
+        } finally {
+            await fresh.close();
+        }
+    });
+
     it('401 says the credentials were rejected', async () => {
         fx.double.faults.unauthorized();
         const err = await executor.run(nodeStep('1'), never, () => undefined).catch((e: unknown) => e);
