@@ -4,7 +4,8 @@
 // Debian Chromium by playwright-core. The dev extension and the tests go in through the
 // workbench `payload` URL, which the built workbench honours only with the smoke-test driver
 // on. Prints `vscode-e2e: N passed, N failed`; exit 0 pass, 1 fail, 2 harness error, 124 timeout.
-// Env: CODE_SERVER, NODE24_DIR, EXT_DIR, TESTS, WORKSPACE, TIMEOUT_MS, SHOT, VERBOSE, KO_E2E_GREP, CHROMIUM.
+// Env: CODE_SERVER, NODE24_DIR, EXT_DIR, TESTS, WORKSPACE, TIMEOUT_MS, SHOT (final screenshot),
+//      SHOT_DIR (screenshots the suites ask for with `E2E_SHOT <name>`), VERBOSE, KO_E2E_GREP, CHROMIUM.
 'use strict';
 const { chromium } = require('playwright-core');
 const { spawn } = require('child_process');
@@ -63,6 +64,12 @@ process.on('SIGTERM', () => process.exit(143));
     await page.exposeFunction('codeAutomationLog', (type, args) => {
         const msg = util.format(...args);
         const m = msg.match(/^E2E_RESULT (\{.*\})$/); if (m) result = JSON.parse(m[1]);
+        // A suite can ask for a screenshot of the workbench: console.log('E2E_SHOT <name>').
+        const shot = msg.match(/^E2E_SHOT ([\w.-]+)$/);
+        if (shot && process.env.SHOT_DIR) {
+            fs.mkdirSync(process.env.SHOT_DIR, { recursive: true });
+            return page.screenshot({ path: path.join(process.env.SHOT_DIR, `${shot[1]}.png`) }).catch(() => {});
+        }
         if (process.env.VERBOSE || (!NOISE.test(msg) && type !== 'warn')) console.log(msg);
     });
     await page.exposeFunction('codeAutomationExit', code => finish(code));

@@ -2,8 +2,8 @@
 # End-to-end tests of the Ko extension in a real VS Code (code-server 4.139 = VS Code 1.139, its
 # Node extension host) driven by headless Chromium. Steps: toolchain (cached), build, bundle
 # the suites, run them. Last line: `vscode-e2e: N passed, N failed`; exit 0 only if all pass.
-# Env: E2E_HOME (toolchain prefix, default .e2e/), KO_E2E_GREP (mocha grep), SHOT (screenshot
-#      path), VERBOSE=1 (all workbench console output), TIMEOUT_MS (default 300000).
+# Env: E2E_HOME (toolchain prefix, default .e2e/), KO_E2E_GREP (mocha grep), SHOT (final screenshot
+#      path), SHOT_DIR (screenshots the suites ask for), VERBOSE=1 (all workbench console output), TIMEOUT_MS (default 300000).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"

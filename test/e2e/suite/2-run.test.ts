@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../../client/run/run-controller.js';
-import { api, extensionDir, fixture, open, waitFor } from './helpers.js';
+import { api, extensionDir, fixture, open, screenshot, waitFor } from './helpers.js';
 
 const setCli = (p: string) => vscode.workspace.getConfiguration('ko').update('cliPath', p, vscode.ConfigurationTarget.Global);
 
@@ -38,6 +38,7 @@ suite('ko run', () => {
         const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(7, 5));
         const text = hovers.flatMap(h => h.contents.map(c => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
         assert.match(text, /Cache key: `k-first-0123`/);
+        await screenshot('run-decorations');
     });
 
     test('editing a step makes its status stale; undo makes it fresh', async () => {

@@ -30,3 +30,9 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
         await new Promise(r => setTimeout(r, 100));
     }
 }
+
+/** Asks the harness for a screenshot (taken when SHOT_DIR is set) and gives it time to happen. */
+export async function screenshot(name: string): Promise<void> {
+    console.log(`E2E_SHOT ${name}`);
+    await new Promise(r => setTimeout(r, 1500));
+}
