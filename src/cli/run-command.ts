@@ -140,7 +140,10 @@ export async function run(argv: string[]): Promise<number> {
             finish(false, { error: e.diagnostics[0] ? `${e.diagnostics[0].file}:${e.diagnostics[0].line}:${e.diagnostics[0].column}: ${e.diagnostics[0].message}` : 'load failed' });
             return 1;
         }
-        throw e;
+        const message = e instanceof Error ? e.message : String(e);
+        process.stderr.write(`ko: cannot load ${args.target}: ${message}\n`);
+        finish(false, { error: message });
+        return 1;
     }
     const functionId = `${pkgPath === '' ? '' : pkgPath + '.'}${target.func}`;
     if (ndjson) {
