@@ -24,7 +24,7 @@ suite('ko editor', () => {
         const diags = await waitFor('a diagnostic on broken.ko', () => {
             const d = vscode.languages.getDiagnostics(editor.document.uri);
             return d.length > 0 && d;
-        }, 45_000);
+        }, 90_000);
         const onMissing = diags.find(d => d.range.start.line === 2);
         assert.ok(onMissing, `a diagnostic on line 3, got: ${diags.map(d => `${d.range.start.line}: ${d.message}`).join('; ')}`);
         assert.match(onMissing.message, /missing/);

@@ -18,7 +18,7 @@ suite('ko graph', () => {
         await vscode.commands.executeCommand('ko.showGraph', { uri: editor.document.uri.toString() });
         const panel = await waitFor('graph panel', () => koApi.graphPanel());
         assert.strictEqual(panel.panel.viewType, 'ko.graph');
-        await waitFor('webview ready (script ran under the CSP)', () => panel.received.some(m => m.type === 'ready'), 30_000);
+        await waitFor('webview ready (script ran under the CSP)', () => panel.received.some(m => m.type === 'ready'), 90_000);
         const graph = await waitFor('graph message', () => panel.posted.filter((m): m is GraphMsg => m.type === 'graph').pop());
         console.log(`ko-e2e: graph source ${panel.source}, ${graph.layout.nodes.length} nodes, ${graph.layout.edges.length} edges`);
         const names = graph.graph.functions.map(f => f.name);

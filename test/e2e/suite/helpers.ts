@@ -21,7 +21,7 @@ export async function open(rel: string): Promise<vscode.TextEditor> {
     return vscode.window.showTextDocument(doc);
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 45_000): Promise<T> {
     const start = Date.now();
     for (;;) {
         const v = await probe();

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import Mocha from 'mocha';
 
 export function run(): Promise<void> {
-    const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000 });
+    // Generous per-test timeout: the CI machine has 2 cores shared with other jobs.
+    const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 120_000 });
     const grep = process.env.KO_E2E_GREP;
     if (grep) mocha.grep(grep);
     for (const f of fs.readdirSync(__dirname).sort()) if (f.endsWith('.test.cjs')) mocha.addFile(path.join(__dirname, f));
