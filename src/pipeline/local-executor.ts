@@ -3,7 +3,7 @@
 // environment, with a timeout, cancellation, retries with backoff and bounded concurrency.
 import { spawn } from 'node:child_process';
 import { closeSync, copyFileSync, constants as fsc, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
-import { availableParallelism, constants as osConstants, hostname } from 'node:os';
+import { availableParallelism, constants as osConstants, hostname, tmpdir } from 'node:os';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expandPlaceholders, type Executor, type StepEvent, type StepOutputFile, type StepResult, type StepSpec } from './executor.js';
@@ -35,6 +35,7 @@ export class LocalExecutor implements Executor {
     private readonly live = new Set<number>();
     private closed = false;
     private readonly lastDir = new Map<string, string>();
+    private watchdog: { kill: () => void; ledger: string; fd: number } | undefined;
 
     constructor(private readonly options: LocalExecutorOptions) {
         this.limit = Math.max(1, options.concurrency ?? availableParallelism());
@@ -64,6 +65,33 @@ export class LocalExecutor implements Executor {
     async close(): Promise<void> {
         this.closed = true;
         this.killAll();
+        if (this.watchdog) {
+            this.watchdog.kill();
+            closeSync(this.watchdog.fd);
+            rmSync(this.watchdog.ledger, { force: true });
+            this.watchdog = undefined;
+        }
+    }
+
+    /**
+     * Steps run in their own process groups, so they would outlive a runner killed with -9. One
+     * detached watchdog per executor reads a pipe from us; when the pipe closes (whatever killed
+     * us) it kills the groups still listed in its ledger, where we add (+pgid) and remove (-pgid)
+     * every step, so a finished step's recycled pid is never hit.
+     */
+    private track(pid: number | undefined, live: boolean): void {
+        if (!this.watchdog) {
+            mkdirSync(this.options.workRoot, { recursive: true });
+            const ledger = join(tmpdir(), `ko-watchdog-${process.pid}-${randomBytes(4).toString('hex')}`);
+            const fd = openSync(ledger, 'a');
+            const script = `trap '' INT TERM HUP; read _; awk '/^[+]/ { s[substr($0, 2)] = 1 } /^-/ { delete s[substr($0, 2)] } END { for (p in s) print p }' "$1" | while read p; do kill -KILL -"$p" 2>/dev/null; done; rm -f "$1"`;
+            const dog = spawn('/bin/sh', ['-c', script, 'ko-watchdog', ledger], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+            dog.on('error', () => { /* no watchdog: exit handlers still kill the groups */ });
+            dog.unref();
+            (dog.stdin as unknown as { unref?: () => void }).unref?.();
+            this.watchdog = { ledger, fd, kill: () => { try { dog.kill('SIGKILL'); } catch { /* gone */ } } };
+        }
+        if (pid !== undefined) writeSync(this.watchdog.fd, `${live ? '+' : '-'}${pid}\n`);
     }
 
     private async runAcquired(step: StepSpec, signal: AbortSignal, onEvent: (event: StepEvent) => void): Promise<StepResult> {
@@ -130,6 +158,8 @@ export class LocalExecutor implements Executor {
                 resolve({ exitCode: 127, stdout: '' });
                 return;
             }
+            // The watchdog must exist before the step does, or a kill -9 right after spawn would orphan it.
+            this.track(undefined, true);
             // detached: its own process group, so a timeout or Ctrl-C kills `sh -c` and its children too.
             const child = spawn(argv[0], argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
             const maxStdout = this.options.maxStdoutBytes ?? 64 * 1024 * 1024;
@@ -148,7 +178,7 @@ export class LocalExecutor implements Executor {
             signal.addEventListener('abort', onAbort, { once: true });
             const timer = step.timeoutSeconds && step.timeoutSeconds > 0
                 ? setTimeout(() => { timedOut = true; terminate(); }, step.timeoutSeconds * 1000) : undefined;
-            if (child.pid !== undefined) this.live.add(child.pid);
+            if (child.pid !== undefined) { this.live.add(child.pid); this.track(child.pid, true); }
             const lineSplitter = (stream: 'stdout' | 'stderr') => {
                 let partial = '';
                 return (chunk: Buffer) => {
@@ -174,6 +204,7 @@ export class LocalExecutor implements Executor {
                     // The group may still hold orphaned grandchildren (e.g. `sleep &`): do not leak them.
                     killGroup(child.pid, 'SIGKILL');
                     this.live.delete(child.pid);
+                    this.track(child.pid, false);
                 }
                 if (cancelled) { reject(new CancelledError(`step ${step.stepName} cancelled`)); return; }
                 let exitCode: number;

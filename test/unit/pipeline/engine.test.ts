@@ -159,6 +159,22 @@ describe('resume and races (separate runner processes)', () => {
         rmSync(root, { recursive: true, force: true });
     });
 
+    it('kill -9 of the runner does not leave its running step behind', async () => {
+        const driver = await driverPath();
+        const pidFile = join(root, 'step.pid');
+        const plan = { store: store.root, steps: [{ name: 'long', script: `echo $$ > ${pidFile}; sleep 30 & wait` }] };
+        const p = startDriver(driver, plan);
+        while (!existsSync(pidFile) || !readFileSync(pidFile, 'utf8').endsWith('\n')) await new Promise(r => setTimeout(r, 20));
+        const pid = Number(readFileSync(pidFile, 'utf8'));
+        p.child.kill('SIGKILL');
+        await p.done;
+        const gone = () => { try { process.kill(pid, 0); return readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] === 'Z'; } catch { return true; } };
+        const end = Date.now() + 5000;
+        while (!gone() && Date.now() < end) await new Promise(r => setTimeout(r, 50));
+        expect(gone()).toBe(true);
+        expect([...store.steps.list()]).toEqual([]);
+    });
+
     it('two runners computing the same key record one outcome; the loser adopts it and keeps evidence', async () => {
         const driver = await driverPath();
         // Non-deterministic output: each runner writes different bytes for the same key.
