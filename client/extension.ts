@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { KoCodeLensProvider } from './codelens.js';
+import { registerKoDebugger } from './debug/register-debugger.js';
 import { docModel, forgetDoc, type DocFunction } from './documents.js';
 import { GraphPanel, type GraphDeps } from './graph/graph-panel.js';
 import { LayoutClient } from './graph/layout-client.js';
@@ -65,6 +66,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<KoExte
         vscode.workspace.onDidCloseTextDocument(d => forgetDoc(d.uri)),
         vscode.workspace.onDidGrantWorkspaceTrust(() => codeLens.refresh()),
     );
+
+    registerKoDebugger(context);
 
     /** Resolves the document and function a command applies to. */
     const resolve = async (t?: Target): Promise<{ doc: vscode.TextDocument; fn: DocFunction; step?: string } | undefined> => {
