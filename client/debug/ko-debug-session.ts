@@ -96,7 +96,7 @@ export class KoDebugSession extends LoggingDebugSession {
         this.sendResponse(response);
         void controller.run({
             pkgPath: resolved.pkgPath, func: resolved.func, args: resolved.args, workspaceDir: resolved.cwd,
-            settings: resolved.settings, stopOnEntry: args.stopOnEntry ?? false,
+            settings: resolved.settings, stopOnEntry: args.stopOnEntry ?? false, noDebug: args.noDebug ?? false,
             ...(args.concurrency ? { concurrency: args.concurrency } : {}),
         });
     }

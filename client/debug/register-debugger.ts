@@ -4,12 +4,13 @@
 // function under the cursor, the ko.* executor and package-root settings, arguments).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { KO_DEBUG_TYPE, type KoLaunchConfig } from '../../src/debug/launch-config.js';
+import type { KoLaunchConfig } from '../../src/debug/launch-config.js';
 import { docModel } from '../documents.js';
 import { functionAt, type OutlineFunction } from '../outline.js';
 import { argsPlaceholder, splitArgs } from '../run/run-command.js';
 import { runSettings } from '../settings.js';
-import { KoDebugSession } from './ko-debug-session.js';
+
+const KO_DEBUG_TYPE = 'ko';
 
 type KoDebugConfiguration = vscode.DebugConfiguration & KoLaunchConfig;
 
@@ -17,7 +18,11 @@ export function registerKoDebugger(context: vscode.ExtensionContext): void {
     context.subscriptions.push(
         vscode.debug.registerDebugConfigurationProvider(KO_DEBUG_TYPE, new KoConfigurationProvider()),
         vscode.debug.registerDebugAdapterDescriptorFactory(KO_DEBUG_TYPE, {
-            createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new KoDebugSession()),
+            // Loaded on the first debug session: the runtime it brings along is not needed to activate.
+            createDebugAdapterDescriptor: async () => {
+                const { KoDebugSession } = await import('./ko-debug-session.js');
+                return new vscode.DebugAdapterInlineImplementation(new KoDebugSession());
+            },
         }),
     );
 }

@@ -54,6 +54,8 @@ export interface DebugRunOptions {
     readonly settings?: Readonly<Record<string, string>>;
     readonly concurrency?: number;
     readonly stopOnEntry?: boolean;
+    /** Run Without Debugging: no hooks at all, so the run goes at full speed. */
+    readonly noDebug?: boolean;
 }
 
 /** One step of one function call, from the moment it is ready until it has finished. */
@@ -182,9 +184,11 @@ export class DebugController {
         try {
             const value = await runFunction(this.program, { pkgPath: options.pkgPath }, options.func, options.args, {
                 signal: this.abort.signal,
-                beforeStep: hf => this.beforeStep(hf),
-                afterStep: (hf, outcome) => this.afterStep(hf, outcome),
-                onEvent: e => this.onEvent(e),
+                ...(options.noDebug ? {} : {
+                    beforeStep: (hf: StepHookFrame) => this.beforeStep(hf),
+                    afterStep: (hf: StepHookFrame, outcome: { value?: Value; error?: unknown }) => this.afterStep(hf, outcome),
+                    onEvent: (e: RunEvent) => this.onEvent(e),
+                }),
                 stdout, stderr,
                 workspaceDir: options.workspaceDir,
                 settings: { ...options.settings },
