@@ -59,8 +59,12 @@ export class FileScope {
         return map;
     }
 
+    private packageTable: ReadonlyMap<string, readonly FunctionSymbol[]> | undefined;
+    private readonly resolutions = new Map<RefPath['node'], Resolution>();
+
+    /** The package's functions; looked up once per scope (a scope lives for one analysis). */
     packageFunctions(): ReadonlyMap<string, readonly FunctionSymbol[]> {
-        return this.index.functionsOf(this.dir);
+        return this.packageTable ??= this.index.functionsOf(this.dir);
     }
 
     resolveImport(imp: Import): ResolvedImport {
@@ -72,6 +76,16 @@ export class FileScope {
      * literal rule (it applies in value position only).
      */
     resolve(path: RefPath, asCallee = isCalleePosition(path)): Resolution {
+        if (asCallee !== isCalleePosition(path)) return this.resolveUncached(path, asCallee);
+        let resolution = this.resolutions.get(path.node);
+        if (!resolution) {
+            resolution = this.resolveUncached(path, asCallee);
+            this.resolutions.set(path.node, resolution);
+        }
+        return resolution;
+    }
+
+    private resolveUncached(path: RefPath, asCallee: boolean): Resolution {
         const [head, ...rest] = path.segments;
         if (!asCallee && rest.length === 0 && (head === 'true' || head === 'false')) return { kind: 'bool', value: head === 'true' };
         const func = enclosingFunction(path.head);

@@ -50,19 +50,45 @@ export function syntaxDiagnostics(input: SyntaxInput): KoDiagnostic[] {
     }
     out.push(...literalDiagnostics(input.literalLeaves(), lines));
     // Comments can only be misplaced in a file that has some.
-    if (input.parserErrors.length === 0 && input.root && /\/[/*]/.test(input.text)) out.push(...commentDiagnostics(allLeaves(input.root), lines));
+    if (input.parserErrors.length === 0 && input.root && /\/[/*]/.test(input.text)) out.push(...commentDiagnostics(leavesAroundComments(input.root, input.text), lines));
     return dedupe(out);
 }
 
-/** Leaf nodes in text order, hidden ones (comments) included; a plain walk, no stream objects. */
-function allLeaves(root: CstNode): LeafCstNode[] {
+/**
+ * The leaves a comment check needs, in text order: every leaf of the top-level items that may
+ * hold a comment, and only the first and last leaf of the others (the neighbours of comments
+ * between items). Walking all leaves of a large file on every edit would dominate the check.
+ */
+function leavesAroundComments(root: CstNode, text: string): LeafCstNode[] {
+    const commentStarts: number[] = [];
+    for (let i = text.indexOf('/'); i >= 0; i = text.indexOf('/', i + 1)) {
+        const next = text.charCodeAt(i + 1);
+        if (next === 47 || next === 42) commentStarts.push(i);
+    }
     const out: LeafCstNode[] = [];
     const walk = (node: CstNode) => {
         const content = (node as { content?: CstNode[] }).content;
         if (content) { for (const child of content) walk(child); }
-        else if ('tokenType' in node) out.push(node as LeafCstNode);
+        else out.push(node as LeafCstNode);
     };
-    walk(root);
+    const edge = (node: CstNode, first: boolean): LeafCstNode | undefined => {
+        let current: CstNode | undefined = node;
+        while (current && (current as { content?: CstNode[] }).content) {
+            const content: CstNode[] = (current as unknown as { content: CstNode[] }).content;
+            current = first ? content[0] : content[content.length - 1];
+        }
+        return current as LeafCstNode | undefined;
+    };
+    let c = 0;
+    for (const item of (root as { content?: CstNode[] }).content ?? []) {
+        if (!(item as { content?: CstNode[] }).content) { out.push(item as LeafCstNode); continue; }
+        const start = item.offset, end = item.end;
+        while (c < commentStarts.length && commentStarts[c] < start) c++;
+        if (c < commentStarts.length && commentStarts[c] < end) { walk(item); continue; }
+        const first = edge(item, true), last = edge(item, false);
+        if (first) out.push(first);
+        if (last && last !== first) out.push(last);
+    }
     return out;
 }
 
@@ -216,16 +242,14 @@ function literalDiagnostics(leaves: LeafCstNode[], lines: LineIndex): KoDiagnost
  */
 function commentDiagnostics(leaves: LeafCstNode[], lines: LineIndex): KoDiagnostic[] {
     const out: KoDiagnostic[] = [];
-    let depth = 0;
     let prev: LeafCstNode | undefined;
-    let prevDepth = 0;
-    const pending: { leaf: LeafCstNode; prev?: LeafCstNode; depthBefore: number }[] = [];
+    const pending: { leaf: LeafCstNode; prev?: LeafCstNode }[] = [];
     const settle = (next: LeafCstNode | undefined) => {
         for (const c of pending) {
             if (c.leaf.tokenType.name === 'ML_COMMENT' && !c.leaf.text.endsWith('*/')) {
                 out.push({ severity: 'warning', code: 'unterminated-comment', message: 'comment not terminated: the rest of the file is part of this comment', range: lines.range(c.leaf.offset, c.leaf.offset + 2) });
             }
-            if (!legalComment(c.prev, next, c.depthBefore)) {
+            if (!legalComment(c.prev, next)) {
                 out.push({
                     severity: 'error', code: 'comment-position',
                     message: 'a comment cannot stand here: Ko accepts comments only where a separator could stand (between items, terms or parameters)',
@@ -238,32 +262,31 @@ function commentDiagnostics(leaves: LeafCstNode[], lines: LineIndex): KoDiagnost
     for (const leaf of leaves) {
         const type = leaf.tokenType.name;
         if (type === 'WS') continue;
-        if (type === 'ML_COMMENT' || type === 'SL_COMMENT') { pending.push({ leaf, prev, depthBefore: prevDepth }); continue; }
-        settle(leaf);
-        if (OPENERS[type]) depth++;
-        else if (CLOSERS[type]) depth--;
+        if (type === 'ML_COMMENT' || type === 'SL_COMMENT') { pending.push({ leaf, prev }); continue; }
+        if (pending.length > 0) settle(leaf);
         prev = leaf;
-        prevDepth = depth;
     }
     settle(undefined);
     return out;
 }
 
-function legalComment(prev: LeafCstNode | undefined, next: LeafCstNode | undefined, depthAfterPrev: number): boolean {
+function legalComment(prev: LeafCstNode | undefined, next: LeafCstNode | undefined): boolean {
     const p = prev?.tokenType.name;
     const n = next?.tokenType.name;
     if (!prev || p === 'SEP' || p === '(' || p === '[' || p === '{') return true;
     if (!next || n === 'SEP' || n === ')' || n === ']' || n === '}') return true;
     // Between top-level items: after a function's closing brace or an import clause.
-    if (depthAfterPrev === 0 && (p === '}' || p === 'STRING' || p === 'RAW' || isImportAlias(prev))) return true;
+    if (endsTopLevelItem(prev)) return true;
     // `label: /* c */ g() { ... }`: the inline-definition gap of the reference parser.
     if (p === ':' && n === 'ID' && startsInlineFunc(next)) return true;
     return false;
 }
 
-/** The last token of an import clause (its path or alias), after which one comment may stand. */
-function isImportAlias(leaf: LeafCstNode): boolean {
-    return leaf.astNode.$type === 'Import' && leaf.end === leaf.astNode.$cstNode?.end;
+/** The last token of a top-level function or of an import clause. */
+function endsTopLevelItem(leaf: LeafCstNode): boolean {
+    const node = leaf.astNode;
+    if (node.$type !== 'FuncDef' && node.$type !== 'Import') return false;
+    return node.$container?.$type === 'KoFile' && leaf.end === node.$cstNode?.end;
 }
 
 function startsInlineFunc(leaf: LeafCstNode): boolean {
