@@ -1,8 +1,8 @@
 // `ko test [PATH...]`: runs every zero-parameter `Test*` function of the given packages
 // (directories; a file limits the run to its own tests), default the working directory.
 // A test fails when it panics or errors. Ends with `N passed, N failed`; exit 1 on failures.
-import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { packageRoots } from '../workspace/package-roots.js';
 import { usageError } from './cli-util.js';
 import { describeKoError, KoExit } from '../runtime/errors.js';
@@ -10,7 +10,8 @@ import { describeKoError, KoExit } from '../runtime/errors.js';
 export const HELP = `usage: ko test [--root DIR]... [--concurrency N] [-v] [PATH...]
 
 Runs the zero-parameter functions whose names start with Test in each package directory
-(or only those defined in a given .ko file). Default PATH: the working directory.`;
+(or only those defined in a given .ko file). DIR/... means every package below DIR.
+Default PATH: the working directory.`;
 
 export async function run(argv: string[]): Promise<number> {
     const paths: string[] = [];
@@ -32,8 +33,10 @@ export async function run(argv: string[]): Promise<number> {
     const roots = packageRoots({ workspaceFolders: [cwd], extraRoots });
     const { loadProgram, runFunction, KoLoadError } = await import('../runtime/interpreter.js');
 
+    // `dir/...` expands to every directory below dir (itself included) that holds .ko files.
+    const expanded = paths.flatMap(p => (p === '...' || p.endsWith('/...') ? packagesBelow(resolve(cwd, p.slice(0, -3) || '.'), cwd) : [p]));
     let passed = 0, failed = 0;
-    for (const p of paths) {
+    for (const p of expanded) {
         const abs = resolve(cwd, p);
         let isFile: boolean;
         try { isFile = statSync(abs).isFile(); } catch { process.stderr.write(`ko: ${p}: no such file or directory\n`); failed++; continue; }
@@ -74,6 +77,18 @@ export async function run(argv: string[]): Promise<number> {
     }
     process.stdout.write(`${passed} passed, ${failed} failed\n`);
     return failed > 0 ? 1 : 0;
+}
+
+function packagesBelow(dir: string, cwd: string): string[] {
+    const out: string[] = [];
+    const walk = (d: string) => {
+        let entries;
+        try { entries = readdirSync(d, { withFileTypes: true }); } catch { return; }
+        if (entries.some(e => e.isFile() && e.name.endsWith('.ko'))) out.push(relative(cwd, d) || '.');
+        for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') walk(join(d, e.name));
+    };
+    walk(dir);
+    return out.sort();
 }
 
 function indent(text: string): string {

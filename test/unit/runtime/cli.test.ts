@@ -131,6 +131,12 @@ describe('ko test', () => {
         expect(r.code).toBe(0);
         expect(r.stdout.trim().split('\n').at(-1)).toBe('1 passed, 0 failed');
     });
+    it('DIR/... runs every package below DIR', () => {
+        const r = koRun(['test', 'test/fixtures/runtime/...']);
+        expect(r.code).toBe(1);
+        expect(r.stdout).toMatch(/^ok {3}test\/fixtures\/runtime\/cli-pass\.TestOne/m);
+        expect(r.stdout.trim().split('\n').at(-1)).toBe('3 passed, 1 failed');
+    });
     it('a file argument runs only the tests defined in that file', () => {
         const dir = writeTree({ 'pkg/a.ko': 'TestA() { return: helper() }', 'pkg/b.ko': 'TestB() { return: Panic("b") }\nhelper() { return: 1 }' });
         const r = koRun(['test', 'pkg/a.ko'], { cwd: dir });
