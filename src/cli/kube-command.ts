@@ -2,7 +2,7 @@
 // would use, whether the server answers, and whether every permission the executor and the
 // cluster cache need is granted (SelfSubjectAccessReview per verb and resource).
 import { parseOptions, usageError, UsageError } from './cli-util.js';
-import { checkPermissions, connect, KubeError, rbacExample } from '../pipeline/kubernetes/index.js';
+import { checkPermissions, connect, KubeApiError, KubeError, rbacExample } from '../pipeline/kubernetes/index.js';
 
 const HELP = [
     'usage: ko kube status [--context NAME] [--namespace NS] [--kubeconfig FILE]',
@@ -33,7 +33,12 @@ export async function run(argv: string[]): Promise<number> {
         const version = await client.request<{ gitVersion?: string }>('GET', '/version').catch(() => ({ gitVersion: undefined }));
         out(`context:    ${context.contextName} (from ${context.source})`);
         out(`server:     ${context.server}${version.gitVersion ? ` (Kubernetes ${version.gitVersion})` : ''}`);
-        out(`namespace:  ${context.namespace}`);
+        // Reading a namespace is cluster-scoped and often not granted; say so rather than guess.
+        const nsState = await client.request('GET', `/api/v1/namespaces/${context.namespace}`)
+            .then(() => 'exists', (err: unknown) => err instanceof KubeApiError && err.code === 404
+                ? `DOES NOT EXIST: kubectl create namespace ${context.namespace}`
+                : 'existence not checked: no permission to read namespaces');
+        out(`namespace:  ${context.namespace} (${nsState})`);
         out(`user:       ${context.user || '(none)'}`);
         const checks = await checkPermissions(client, context.namespace);
         out(`permissions (SelfSubjectAccessReview in namespace ${context.namespace}):`);
@@ -42,6 +47,10 @@ export async function run(argv: string[]): Promise<number> {
             out(`  ${c.allowed === true ? 'ok     ' : c.allowed === false ? 'MISSING' : 'UNKNOWN'}  ${what}${c.allowed === undefined ? ` (${c.reason})` : ''}`);
         }
         const missing = checks.filter((c) => c.allowed !== true);
+        if (nsState.startsWith('DOES NOT EXIST')) {
+            out(`not ready: namespace ${context.namespace} does not exist.`);
+            return 1;
+        }
         if (missing.length === 0) {
             out('ready: every permission the Kubernetes executor needs is granted.');
             return 0;

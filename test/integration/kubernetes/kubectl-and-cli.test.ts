@@ -79,7 +79,7 @@ describe('ko kube status', () => {
         expect(r.code).toBe(0);
         expect(r.out).toContain('context:    kube-double');
         expect(r.out).toContain(`server:     ${fx.double.url} (Kubernetes v1.32.0-kube-double)`);
-        expect(r.out).toContain('namespace:  default');
+        expect(r.out).toContain('namespace:  default (exists)');
         expect(r.out).toMatch(/ok\s+create jobs\.batch/);
         expect(r.out).toMatch(/ok\s+get pods\/log/);
         expect(r.out).toContain('ready:');
@@ -101,7 +101,10 @@ describe('ko kube status', () => {
         const old = process.env.KUBECONFIG;
         process.env.KUBECONFIG = fx.kubeconfig;
         try {
-            expect((await status(['status'])).out).toContain('namespace:  ko-test');
+            expect((await status(['status'])).out).toContain('namespace:  ko-test (exists)');
+            const missing = await status(['status', '--namespace', 'ml']);
+            expect(missing.code).toBe(1);
+            expect(missing.out).toContain('namespace:  ml (DOES NOT EXIST: kubectl create namespace ml)');
             const bad = await status(['status', '--context', 'prod']);
             expect(bad.code).toBe(1);
             expect(bad.err).toContain('context "prod" is not in KUBECONFIG=');
