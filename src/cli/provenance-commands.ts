@@ -114,15 +114,15 @@ export const whyCommand = guard(async argv => {
         out(`${positionals[0]}: object sha256:${short(result.hash)} (${result.via})`);
         result.producers.forEach((node, i) => {
             if (result.producers.length > 1) out(`producer ${i + 1} of ${result.producers.length}:`);
-            printNode(node, '', result.hash);
+            printNode(store, node, '', result.hash);
         });
         return 0;
     }
-    printNode(result.node, '');
+    printNode(store, result.node, '');
     return 0;
 });
 
-function describe(r: StepRecord): string[] {
+function describe(store: Store, r: StepRecord): string[] {
     const c = r.components;
     const lines = [
         `step ${r.stepName}  key ${short(r.key)}${r.cache ? '' : '  (cache: false)'}`,
@@ -134,14 +134,16 @@ function describe(r: StepRecord): string[] {
     if (env.length) lines.push(`  env ${env.map(([k, v]) => `${k}=${v}`).join(' ')}`);
     if (c.workdir) lines.push(`  workdir ${c.workdir}`);
     if (r.outputs.length) lines.push(`  outputs ${r.outputs.map(o => `${o.name}=${short(o.hash)}`).join(' ')}`);
+    const evidence = store.steps.evidence(r.key).length;
+    if (evidence) lines.push(`  NOT DETERMINISTIC: ${evidence} other outcome${evidence === 1 ? '' : 's'} recorded for this key (.ko/evidence/${short(r.key)}…/)`);
     return lines;
 }
 
-function printNode(node: WhyNode, indent: string, highlight?: string): void {
-    for (const line of describe(node.record)) out(indent + (highlight && line.startsWith('  outputs') ? line + '  <-' : line));
+function printNode(store: Store, node: WhyNode, indent: string, highlight?: string): void {
+    for (const line of describe(store, node.record)) out(indent + (highlight && line.startsWith('  outputs') ? line + '  <-' : line));
     for (const { input, from } of node.inputs) {
         const head = `${indent}  input ${input.name} = ${short(input.hash)}`;
-        if ('record' in from) { out(`${head} from:`); printNode(from, indent + '    '); }
+        if ('record' in from) { out(`${head} from:`); printNode(store, from, indent + '    '); }
         else if (from.kind === 'workspace') out(`${head} (workspace file ${from.path})`);
         else if (from.kind === 'literal') out(`${head} (a string or Text value)`);
         else if (from.kind === 'seen') out(`${head} (see above)`);

@@ -9,6 +9,7 @@ import { RunRecorder, newRunId, readRun } from '../../../src/store/run-records.j
 import { LocalExecutor } from '../../../src/pipeline/local-executor.js';
 import { PipelineEngine, StepFailedError, type FileRef, type StepRequest, type ProgressEvent } from '../../../src/pipeline/engine.js';
 import { driverPath, startDriver } from './driver.js';
+import { koRun } from './cli-bundle.js';
 
 let root: string;
 let store: Store;
@@ -192,6 +193,8 @@ describe('resume and races (separate runner processes)', () => {
         expect(evidence).toHaveLength(1);
         expect(evidence[0].loser.outputs).not.toEqual(evidence[0].winner.outputs);
         expect(store.steps.get(key)?.outputs[0].hash).toBe(a.lines[0].outputs[0].split('=')[1]);
+        const why = await koRun(['why', key.slice(0, 12), '--store', store.root], root);
+        expect(why.stdout).toMatch(/NOT DETERMINISTIC: 1 other outcome recorded/);
     });
 
     it('a deterministic race leaves no evidence', async () => {
