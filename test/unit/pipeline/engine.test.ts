@@ -31,6 +31,8 @@ function shell(name: string, script: string, inputs: { name: string; file: FileR
 
 const signal = () => new AbortController().signal;
 const counter = () => join(root, 'executions');
+/** Shell: wait (up to 30 s) until two executions have been counted. */
+const barrier = () => `i=0; while [ $(wc -l < ${counter()}) -lt 2 ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done`;
 const executions = () => existsSync(counter()) ? readFileSync(counter(), 'utf8').trim().split('\n') : [];
 
 /** A three-step pipeline: gen -> sort -> count; each execution appends its name to a counter file. */
@@ -179,7 +181,8 @@ describe('resume and races (separate runner processes)', () => {
     it('two runners computing the same key record one outcome; the loser adopts it and keeps evidence', async () => {
         const driver = await driverPath();
         // Non-deterministic output: each runner writes different bytes for the same key.
-        const plan = { store: store.root, steps: [{ name: 'rand', script: `echo run >> ${counter()}; sleep 0.4; od -An -N16 -tx1 /dev/urandom > $KO_OUT/r` }] };
+        // A barrier: each runner's step waits until both are executing, however slowly they start.
+        const plan = { store: store.root, steps: [{ name: 'rand', script: `echo run >> ${counter()}; ${barrier()}; od -An -N16 -tx1 /dev/urandom > $KO_OUT/r` }] };
         const [a, b] = await Promise.all([startDriver(driver, plan).done, startDriver(driver, plan).done]);
         expect(a.code).toBe(0);
         expect(b.code).toBe(0);
@@ -199,8 +202,9 @@ describe('resume and races (separate runner processes)', () => {
 
     it('a deterministic race leaves no evidence', async () => {
         const driver = await driverPath();
-        const plan = { store: store.root, steps: [{ name: 'det', script: 'sleep 0.3; echo same > $KO_OUT/r' }] };
+        const plan = { store: store.root, steps: [{ name: 'det', script: `echo run >> ${counter()}; ${barrier()}; echo same > $KO_OUT/r` }] };
         const [a, b] = await Promise.all([startDriver(driver, plan).done, startDriver(driver, plan).done]);
+        expect(executions()).toHaveLength(2);
         expect(a.lines[0].outputs).toEqual(b.lines[0].outputs);
         expect(store.steps.evidence(a.lines[0].key)).toEqual([]);
     });
