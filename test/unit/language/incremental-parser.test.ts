@@ -1,7 +1,7 @@
 // Incremental re-parsing must be indistinguishable from a full parse: random edits inside
 // function bodies of the corpus are parsed both ways and the ASTs, every CST position and the
 // diagnostics are compared.
-import { EmptyFileSystem, URI, type AstNode, type CstNode } from 'langium';
+import { EmptyFileSystem, URI, type AstNode, type CstNode, type LangiumDocument } from 'langium';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -83,7 +83,7 @@ describe('incremental parsing', () => {
         Object.defineProperty(doc, 'textDocument', { value: { getText: () => edited, uri: uri.toString(), languageId: 'ko', version: 2, lineCount: edited.split('\n').length, positionAt: () => ({ line: 0, character: 0 }), offsetAt: () => 0 } });
         (shared.workspace.LangiumDocumentFactory as unknown as { getUpdatedText: () => Promise<string> }).getUpdatedText = async () => edited;
         await shared.workspace.DocumentBuilder.update([uri], []);
-        const after = documents.getDocument(uri)!;
+        const after = documents.getDocument(uri)! as LangiumDocument<KoFile>;
         // Only the edited function is a new node: the next one is the very same object.
         expect(after.parseResult.value.functions[1]).toBe(secondBefore);
         const fresh = shared.workspace.LangiumDocumentFactory.fromString<KoFile>(edited, URI.file('/ko-incremental/b/file.ko'));
