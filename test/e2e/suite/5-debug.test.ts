@@ -40,7 +40,8 @@ suite('ko debug', () => {
         const top = trace.stackFrames[0]!;
         assert.strictEqual(top.name, 'pipes.Main: second');
         assert.strictEqual(top.line, 9);
-        assert.strictEqual(top.source?.path, uri.fsPath);
+        // Under a remote extension host (code-server) VS Code hands paths over as vscode-remote URIs.
+        assert.ok(top.source?.path?.endsWith('/pipes/hello.ko'), `source ${top.source?.path}`);
 
         const scopes = await session.customRequest('scopes', { frameId: top.id }) as { scopes: { name: string; variablesReference: number }[] };
         const steps = scopes.scopes.find(s => s.name === 'Steps')!;
