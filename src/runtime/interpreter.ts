@@ -339,19 +339,14 @@ function resolvePackageMember(program: Program, importPath: string, name: string
     throw new KoRuntimeError(`no function or macro "${importPath}".${name}`);
 }
 
-const calleeCache = new Map<string, NativeCallee>();
+/** A native callee for a registered gate; looked up per resolution so re-registration takes effect. */
 function nativeCallee(pkg: string, name: string): NativeCallee | undefined {
-    const key = `${pkg}\u0000${name}`;
-    const hit = calleeCache.get(key);
-    if (hit) return hit;
     const reg = lookupGate(pkg, name);
     if (!reg) return undefined;
-    const callee: NativeCallee = {
+    return {
         kind: 'native', display: pkg === '' ? name : `${pkg}.${name}`, impl: reg.impl,
         ...(reg.monadic ? { monadic: reg.monadic } : {}), ...(reg.limited ? { limited: true } : {}),
     };
-    calleeCache.set(key, callee);
-    return callee;
 }
 
 /** The constructor behind `( ... )` and `[ ... ]`: the unnamed argument, or a structure of the named ones. */
