@@ -120,8 +120,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<KoExte
             // Debugging goes through a `ko` debug adapter when one is installed; until then, say so.
             const hasAdapter = vscode.extensions.all.some(e => (e.packageJSON?.contributes?.debuggers ?? []).some((d: { type?: string }) => d.type === 'ko'));
             if (hasAdapter) {
+                // Same arguments as Run: asked once per function and remembered.
+                const args = t?.args ?? await runs.argumentsFor(r.fn);
+                if (args === undefined) return undefined;
                 return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(r.doc.uri), {
-                    type: 'ko', request: 'launch', name: `Debug ${r.fn.name}`, program: r.doc.uri.fsPath, function: r.fn.name,
+                    type: 'ko', request: 'launch', name: `Debug ${r.fn.name}`, program: r.doc.uri.fsPath, function: r.fn.name, args,
                 });
             }
             const choice = await vscode.window.showInformationMessage('Step-by-step debugging of Ko functions is not available yet (no Ko debug adapter). Run the function instead?', 'Run');
