@@ -3,9 +3,9 @@
 // every step so a viewer can expand into the callee. Pure: it takes a parsed KoFile and a package
 // path and touches no workspace, so the extension and the runtime can reuse it. One linear pass
 // over the AST per function keeps it cheap enough to recompute on every edit.
-import { AstUtils, type AstNode, type CstNode } from 'langium';
+import type { AstNode, CstNode } from 'langium';
 import {
-    isAugment, isFuncDef, isInlineFunc, isInvoke, isRef, isTerm,
+    isAugment, isInlineFunc, isInvoke, isRef, isTerm,
     type Expr, type FuncDef, type KoFile, type Ref, type Term,
 } from '../src/language/generated/ast.js';
 import { calleePath, refPathOf } from '../src/language/ast-utils.js';
@@ -34,12 +34,38 @@ export function functionId(packagePath: string, name: string): string {
 
 export function buildGraph(file: KoFile, options: GraphBuildOptions): GraphResult {
     const functions: GraphFunction[] = [];
-    for (const node of AstUtils.streamAllContents(file)) {
-        if (!isFuncDef(node) || !node.name) continue;
+    for (const node of collectFunctions(file)) {
         if (options.functionName !== undefined && node.name !== options.functionName) continue;
         functions.push(buildFunctionGraph(file, node, options));
     }
     return { uri: options.uri, version: options.version ?? 0, functions };
+}
+
+const collected = new WeakMap<KoFile, FuncDef[]>();
+/**
+ * Every named function of a file in source order, inline definitions included (they are hoisted
+ * to package level, §3.2). A hand-written walk: Langium's generic AST streams cost several times
+ * more, and this runs after every edit for the graph, completion and navigation.
+ */
+export function collectFunctions(file: KoFile): FuncDef[] {
+    let out = collected.get(file);
+    if (out) return out;
+    out = [];
+    const visit = (func: FuncDef) => {
+        if (func.name) out!.push(func);
+        for (const term of func.terms) {
+            if (!term.value) continue;
+            const stack: AstNode[] = [term.value];
+            while (stack.length > 0) {
+                const node = stack.pop()!;
+                if (isInlineFunc(node)) { if (node.func) visit(node.func); continue; }
+                pushChildren(node, stack);
+            }
+        }
+    };
+    for (const func of file.functions ?? []) visit(func);
+    collected.set(file, out);
+    return out;
 }
 
 /**
@@ -55,7 +81,7 @@ function pushChildren(node: AstNode, stack: AstNode[]): void {
 }
 
 /** The value-position references of a step, excluding nested inline definitions (they capture nothing). */
-function* refsOf(term: Term): Generator<Ref> {
+export function* refsOf(term: Term): Generator<Ref> {
     if (!term.value) return;
     const stack: AstNode[] = [term.value];
     while (stack.length > 0) {
@@ -189,7 +215,7 @@ function functionsByName(file: KoFile): Map<string, FuncDef> {
     let map = functionIndex.get(file);
     if (!map) {
         map = new Map();
-        for (const node of AstUtils.streamAllContents(file)) if (isFuncDef(node) && node.name && !map.has(node.name)) map.set(node.name, node);
+        for (const node of collectFunctions(file)) if (!map.has(node.name)) map.set(node.name, node);
         functionIndex.set(file, map);
     }
     return map;

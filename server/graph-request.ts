@@ -21,7 +21,18 @@ export async function computeGraph(services: KoLspServices, document: LangiumDoc
     if (hit && hit.version === document.textDocument.version) return hit;
     const dir = index.packageDirOf(document);
     const packagePath = index.packagePathOf(dir);
+    // Many steps call the same few names (Sum, alias.F): resolve each name once per function.
+    const memo = new Map<string, GraphCallee | undefined>();
+    let memoFunc: FuncDef | undefined;
     const resolveCallee = (segments: readonly string[], func: FuncDef): GraphCallee | undefined => {
+        if (memoFunc !== func) { memo.clear(); memoFunc = func; }
+        const key = segments.join('.');
+        if (memo.has(key)) return memo.get(key);
+        const result = resolveUncached(segments, func);
+        memo.set(key, result);
+        return result;
+    };
+    const resolveUncached = (segments: readonly string[], func: FuncDef): GraphCallee | undefined => {
         const base = defaultCallee(file, packagePath, segments, func);
         if (base.kind === 'unknown' && segments.length !== 1) return base;
         if (segments.length === 1 && base.kind !== 'unknown' && base.kind !== 'builtin' && base.kind !== 'function') return base;

@@ -5,7 +5,7 @@
 // of a document is its folder; imported packages are found on the package roots and parsed lazily.
 import { dirname, join } from 'node:path';
 import { readdirSync } from 'node:fs';
-import { AstUtils, URI, type AstNode, type LangiumCoreServices, type LangiumDocument, type LangiumDocuments, type WorkspaceManager } from 'langium';
+import { DocumentState, URI, type AstNode, type LangiumCoreServices, type LangiumDocument, type LangiumDocuments, type WorkspaceManager } from 'langium';
 import {
     isCurlyConstruct, isFuncDef, isInvoke, isAugment, isRef, isSelect, isTerm,
     type FuncDef, type Import, type KoFile, type Param, type Ref, type Term,
@@ -14,6 +14,7 @@ import { enclosingFunction, refPathOf } from '../src/language/ast-utils.js';
 import { catalogueEntry, catalogueMembers, type CatalogueEntry } from '../src/language/catalogue.js';
 import { defaultAlias, packageRoots, resolveImport } from '../src/workspace/package-roots.js';
 import { tokenize, tokenIndexBefore, type KoToken } from './ko-tokens.js';
+import { collectFunctions, refsOf } from './graph-builder.js';
 
 export type Resolution =
     | { kind: 'bool'; value: boolean }
@@ -74,17 +75,9 @@ export function docOf(document: LangiumDocument, node: AstNode): string | undefi
     return offset === undefined ? undefined : docCommentBefore(documentTokens(document), offset);
 }
 
-const functionsCache = new WeakMap<object, FuncDef[]>();
 /** Every function of a file including hoisted inline definitions, cached per parse. */
 export function fileFunctions(document: LangiumDocument): FuncDef[] {
-    const root = document.parseResult.value as KoFile;
-    let out = functionsCache.get(root);
-    if (!out) {
-        out = [];
-        for (const node of AstUtils.streamAllContents(root)) if (isFuncDef(node) && node.name) out.push(node);
-        functionsCache.set(root, out);
-    }
-    return out;
+    return collectFunctions(document.parseResult.value as KoFile);
 }
 
 export function signatureOf(func: FuncDef): string {
@@ -109,9 +102,16 @@ export class KoWorkspaceIndex {
     /** Extra folders (tests and the CLI have no LSP workspace folders). */
     extraFolders: string[] = [];
 
+    /** Package directory -> its documents; rebuilt lazily after any document set change. */
+    private byDir?: Map<string, LangiumDocument[]>;
+
     constructor(services: LangiumCoreServices) {
         this.documents = services.shared.workspace.LangiumDocuments;
         this.workspaceManager = services.shared.workspace.WorkspaceManager;
+        // Documents are updated in place on edits; only additions and deletions change the map.
+        const builder = services.shared.workspace.DocumentBuilder;
+        builder.onUpdate(() => { this.byDir = undefined; });
+        builder.onBuildPhase(DocumentState.Parsed, () => { this.byDir = undefined; });
     }
 
     roots(): string[] {
@@ -138,12 +138,20 @@ export class KoWorkspaceIndex {
 
     /** The loaded documents of a package directory (`*.ko` files directly in it). */
     packageDocuments(dir: string): LangiumDocument[] {
-        const out: LangiumDocument[] = [];
-        for (const doc of this.documents.all) {
-            if (doc.uri.scheme === 'file' ? dirname(doc.uri.fsPath) === dir : dirname(doc.uri.path) === dir) out.push(doc);
+        let byDir = this.byDir;
+        if (!byDir) {
+            byDir = new Map();
+            for (const doc of this.documents.all) {
+                const d = doc.uri.scheme === 'file' ? dirname(doc.uri.fsPath) : dirname(doc.uri.path);
+                let list = byDir.get(d);
+                if (!list) byDir.set(d, list = []);
+                list.push(doc);
+            }
+            this.byDir = byDir;
         }
-        return out;
+        return byDir.get(dir) ?? [];
     }
+
 
     /** Functions of the package in `dir`, by name (several when duplicated). */
     packageFunctions(dir: string): Map<string, { func: FuncDef; document: LangiumDocument }[]> {
@@ -195,6 +203,7 @@ export class KoWorkspaceIndex {
                     const uri = URI.file(join(dir, name));
                     if (!this.documents.hasDocument(uri)) {
                         try { await this.documents.getOrCreateDocument(uri); } catch { /* unreadable file: skip */ }
+                        this.byDir = undefined; // added outside a build
                     }
                 }
             })();
@@ -302,9 +311,7 @@ export function pathHead(node: AstNode): { ref: Ref; index: number } | undefined
 /** All Refs in a function body that are not inside a nested inline definition. */
 export function refsOfFunction(func: FuncDef): Ref[] {
     const out: Ref[] = [];
-    for (const term of func.terms) {
-        for (const node of AstUtils.streamAst(term)) if (isRef(node) && enclosingFunction(node) === func) out.push(node);
-    }
+    for (const term of func.terms) out.push(...refsOf(term));
     return out;
 }
 

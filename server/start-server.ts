@@ -1,21 +1,28 @@
 // Starts the Ko language server on a connection (stdio, IPC or pipes, chosen by the command-line
 // flags vscode-languageserver understands) and registers Ko's custom requests.
+import { DocumentState } from 'langium';
 import { NodeFileSystem } from 'langium/node';
-import { startLanguageServer } from 'langium/lsp';
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { URI } from 'langium';
-import { GraphRequestMethod, type GraphParams } from '../src/protocol/ko-protocol.js';
-import { createKoLspServices } from './ko-lsp-module.js';
+import { createRequestHandler, startLanguageServer } from 'langium/lsp';
+import { createConnection, ProposedFeatures, type CancellationToken } from 'vscode-languageserver/node';
+import { GraphRequestMethod, type GraphParams, type GraphResult } from '../src/protocol/ko-protocol.js';
+import { createKoLspServices, type KoLspServices } from './ko-lsp-module.js';
 import { computeGraph } from './graph-request.js';
 
 export function startKoLanguageServer(): void {
     const connection = createConnection(ProposedFeatures.all);
-    const { shared, Ko } = createKoLspServices({ connection, ...NodeFileSystem });
+    const { shared } = createKoLspServices({ connection, ...NodeFileSystem });
     startLanguageServer(shared);
-    connection.onRequest(GraphRequestMethod, async (params: GraphParams) => {
-        const uri = URI.parse(params.uri);
-        await shared.workspace.WorkspaceManager.ready;
-        const document = await shared.workspace.LangiumDocuments.getOrCreateDocument(uri);
-        return computeGraph(Ko, document, params.functionName);
-    });
+    // Langium's request plumbing waits until the document reflects the latest edit (parsed and
+    // indexed) and runs under the workspace read lock, like the built-in requests.
+    const graph = createRequestHandler<GraphParams & { textDocument: { uri: string } }, GraphResult>(
+        async (services, document, params) => {
+            const t0 = performance.now();
+            const result = await computeGraph(services as unknown as KoLspServices, document, params.functionName);
+            if (process.env.KO_LSP_TRACE) process.stderr.write(`ko/graph ${document.uri.path}: ${(performance.now() - t0).toFixed(1)} ms\n`);
+            return result;
+        },
+        shared, DocumentState.IndexedContent,
+    );
+    connection.onRequest(GraphRequestMethod, (params: GraphParams, token: CancellationToken) =>
+        graph({ ...params, textDocument: { uri: params.uri } }, token));
 }
