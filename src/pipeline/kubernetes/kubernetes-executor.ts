@@ -407,13 +407,15 @@ export class KubernetesExecutor implements Executor {
             let stdout = '';
             let exitCode = succeeded ? 0 : 1;
             if (lastPod) {
-                // A pod killed at the deadline (or garbage-collected) is gone: use the watch's last view.
-                const pod = await this.client.request<KubeObject>('GET', `/api/v1/namespaces/${this.ns}/pods/${lastPod}`, { namespace: this.ns })
-                    .catch((err: unknown) => {
-                        const cached = this.podWatch?.cache.get(`${this.ns}/${lastPod}`);
-                        if (err instanceof KubeApiError && err.code === 404) return cached ?? { metadata: { name: lastPod } };
-                        throw err;
-                    });
+                // The watch usually has the terminated pod already; read it only when it does not. A pod
+                // killed at the deadline (or garbage-collected) is gone: then the watch's last view is all there is.
+                const cached = this.podWatch?.cache.get(`${this.ns}/${lastPod}`);
+                const pod = cached?.status?.containerStatuses?.[0]?.state?.terminated || cached?.status?.reason === 'Evicted' ? cached
+                    : await this.client.request<KubeObject>('GET', `/api/v1/namespaces/${this.ns}/pods/${lastPod}`, { namespace: this.ns })
+                        .catch((err: unknown) => {
+                            if (err instanceof KubeApiError && err.code === 404) return cached ?? { metadata: { name: lastPod } };
+                            throw err;
+                        });
                 const term = pod.status?.containerStatuses?.[0]?.state?.terminated;
                 if (pod.status?.reason === 'Evicted' && !succeeded) {
                     throw new KubeStepError(`step ${t.step.stepName} failed on Kubernetes: pod ${lastPod} was evicted: ${pod.status.message ?? ''}`.trim(), t.step.id, 'Evicted');
