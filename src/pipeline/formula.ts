@@ -3,19 +3,20 @@
 // of the step (a newline, comma or closing brace at nesting depth zero).
 import { readFileSync, statSync } from 'node:fs';
 
-const cache = new Map<string, { mtimeMs: number; checkedAt: number; lines: string[] }>();
-/** A long-lived process (language server, debugger) re-checks a file at most this often. */
-const RECHECK_MS = 500;
+const cache = new Map<string, { mtimeMs: number; size: number; epoch: string | undefined; lines: string[] }>();
 
-function linesOf(path: string): string[] | undefined {
+/**
+ * A file is read once per `epoch` (the run): a long-lived process (language server, debugger)
+ * sees each edit on its next run, and a run of 100 steps does not stat the file 100 times.
+ */
+function linesOf(path: string, epoch: string | undefined): string[] | undefined {
     try {
-        const now = Date.now();
         const hit = cache.get(path);
-        if (hit && now - hit.checkedAt < RECHECK_MS) return hit.lines;
-        const mtimeMs = statSync(path).mtimeMs;
-        if (hit && hit.mtimeMs === mtimeMs) { hit.checkedAt = now; return hit.lines; }
+        if (hit && epoch !== undefined && hit.epoch === epoch) return hit.lines;
+        const st = statSync(path);
+        if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) { hit.epoch = epoch; return hit.lines; }
         const lines = readFileSync(path, 'utf8').split('\n');
-        cache.set(path, { mtimeMs, checkedAt: now, lines });
+        cache.set(path, { mtimeMs: st.mtimeMs, size: st.size, epoch, lines });
         return lines;
     } catch {
         return undefined;
@@ -26,8 +27,8 @@ function linesOf(path: string): string[] | undefined {
  * The formula text of the step starting at (line, column), both 1-based, cut at (endLine,
  * endColumn) when the interpreter gives the step's range; undefined if unreadable.
  */
-export function formulaAt(path: string, line: number, column: number, endLine?: number, endColumn?: number): string | undefined {
-    const lines = linesOf(path);
+export function formulaAt(path: string, line: number, column: number, endLine?: number, endColumn?: number, epoch?: string): string | undefined {
+    const lines = linesOf(path, epoch);
     if (!lines || line < 1 || line > lines.length) return undefined;
     let text: string;
     if (endLine !== undefined && endColumn !== undefined && endLine >= line && endLine <= lines.length) {

@@ -268,7 +268,7 @@ async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.
     const position = info.position;
     const sourceFile = position ? (isAbsolute(position.file) ? position.file : resolve(ctx.workspaceDir, position.file)) : undefined;
     const range = position as { endLine?: number; endColumn?: number } | undefined;
-    const formula = (position && sourceFile && formulaAt(sourceFile, position.line, position.column, range?.endLine, range?.endColumn))
+    const formula = (position && sourceFile && formulaAt(sourceFile, position.line, position.column, range?.endLine, range?.endColumn, ctx.runId))
         || `${callee}@${info.stepId}`;
     const userSalt = args.get('salt');
     const salt = [ctx.settings?.salt ?? process.env.KO_SALT ?? '', userSalt.kind === 'empty' ? '' : text(userSalt, 'salt', ctx)].join('\0');

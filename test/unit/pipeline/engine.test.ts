@@ -131,7 +131,7 @@ describe('resume and races (separate runner processes)', () => {
         const driver = await driverPath();
         const steps = Array.from({ length: 8 }, (_, i) => ({
             name: `s${i}`,
-            script: `echo s${i} >> ${counter()}; sleep 0.15; ${i === 0 ? 'true' : 'cat $KO_IN/v'} > $KO_OUT/v; echo ${i} >> $KO_OUT/v`,
+            script: `echo s${i} >> ${counter()}; sleep 0.3; ${i === 0 ? 'true' : 'cat $KO_IN/v'} > $KO_OUT/v; echo ${i} >> $KO_OUT/v`,
             ...(i > 0 ? { inputFrom: `s${i - 1}` } : {}),
         }));
         const plan = { store: store.root, steps };
