@@ -115,6 +115,7 @@ function compileFunction(program: Program, pkg: Package, unit: SourceUnit, def: 
     for (const term of def.terms) {
         if (!term.colon) { err(term, `step label cannot be empty (near ${positionText(term, unit)})`); continue; }
         if (term.label === undefined) { err(term, 'step label cannot be empty'); continue; }
+        if (term.newlineAfterColon && !isInlineFunc(term.value)) err(term, 'syntax error: a newline after ":" is only allowed before an inline function definition');
         if (stepIndex.has(term.label)) { err(term, `duplicate step label ${term.label} in ${pkg.path}.${def.name}`); continue; }
         stepIndex.set(term.label, steps.length);
         steps.push({ index: steps.length, label: term.label, deps: [], range: positionOf(term, unit), term, eval: () => EMPTY });
@@ -298,6 +299,7 @@ class ExprCompiler {
         }
         const groups: { name: string; values: Compiled[] }[] = [];
         for (const t of terms) {
+            if (t.newlineAfterColon && !isInlineFunc(t.value)) this.error(t, 'syntax error: a newline after ":" is only allowed before an inline function definition');
             if (t.label === undefined) { this.error(t, 'empty label: name the argument or drop the colon'); continue; }
             let group = groups.find(g => g.name === t.label);
             if (!group) groups.push(group = { name: t.label, values: [] });
