@@ -17,6 +17,8 @@ export interface KubeDoubleOptions {
     deleteGraceMs?: number;
     /** How a too-old watch resourceVersion is refused: an ERROR event (like kube-apiserver) or HTTP 410. */
     gone?: 'event' | 'http';
+    /** Serve HTTPS with this key and certificate (PEM). */
+    tls?: { key: string; cert: string };
 }
 
 export interface FaultMatch { method?: string; path?: string; watch?: boolean; count?: number }
@@ -56,7 +58,8 @@ export interface KubeDouble {
     readonly resourceVersion: number;
     list(resource: string, namespace?: string): KubeObject[];
     watcherCount(resource?: string): number;
-    writeKubeconfig(path: string, options?: { namespace?: string; token?: string; context?: string }): string;
+    /** `caData` (base64 PEM) makes clients verify the double's certificate instead of skipping TLS verification. */
+    writeKubeconfig(path: string, options?: { namespace?: string; token?: string; context?: string; caData?: string }): string;
     close(): Promise<void>;
 }
 

@@ -11,6 +11,7 @@
 // Run standalone: node test/kube-double/kube-double.mjs [--port 8001] [--kubeconfig FILE]
 //   [--namespace ko-test] [--pvc-root DIR]
 import http from 'node:http';
+import https from 'node:https';
 import { spawn } from 'node:child_process';
 import { randomUUID, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -571,7 +572,8 @@ export async function startKubeDouble(options = {}) {
         res.on('close', () => { watchers.delete(w); clearInterval(bookmark); clearTimeout(tt); });
     }
 
-    const server = http.createServer((req, res) => {
+    // With `tls: { key, cert }` the double serves HTTPS, so TLS verification is exercised too.
+    const handler = (req, res) => {
         const chunks = [];
         req.on('data', (c) => chunks.push(c));
         req.on('end', () => {
@@ -593,7 +595,8 @@ export async function startKubeDouble(options = {}) {
             }
             try { handle(req, res, body); } catch (err) { send(res, 500, statusObj(500, 'InternalError', `kube double: ${err.stack ?? err}`)); }
         });
-    });
+    };
+    const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
 
     /** Fault injection; each also reachable as POST /__double/fault {action, ...args}. */
     const faults = {
@@ -623,7 +626,7 @@ export async function startKubeDouble(options = {}) {
     for (const ns of opts.namespaces) create('namespaces', undefined, { metadata: { name: ns } });
     await new Promise((resolve) => server.listen(opts.port, '127.0.0.1', resolve));
     const port = server.address().port;
-    const url = `http://127.0.0.1:${port}`;
+    const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
     return {
         url, port, server, requests, faults, pvcRoot,
@@ -632,10 +635,12 @@ export async function startKubeDouble(options = {}) {
         list: (resource, ns) => [...store.get(resource).values()].filter((o) => !ns || o.metadata.namespace === ns),
         watcherCount: (resource) => [...watchers].filter((w) => !resource || w.resource === resource).length,
         /** Writes a kubeconfig pointing at this double. */
-        writeKubeconfig(path, { namespace = 'ko-test', token = opts.token ?? 'fake-token-123', context = 'kube-double' } = {}) {
+        writeKubeconfig(path, { namespace = 'ko-test', token = opts.token ?? 'fake-token-123', context = 'kube-double', caData } = {}) {
+            // client-node refuses plain http unless insecure-skip-tls-verify is set; with TLS and a CA, verify for real.
+            const trust = caData ? `    certificate-authority-data: ${caData}` : '    insecure-skip-tls-verify: true';
             writeFileSync(path, [
                 'apiVersion: v1', 'kind: Config',
-                'clusters:', `- name: ${context}`, '  cluster:', `    server: ${url}`, '    insecure-skip-tls-verify: true',
+                'clusters:', `- name: ${context}`, '  cluster:', `    server: ${url}`, trust,
                 'contexts:', `- name: ${context}`, '  context:', `    cluster: ${context}`, '    user: double-user', `    namespace: ${namespace}`,
                 `current-context: ${context}`,
                 'users:', '- name: double-user', '  user:', `    token: ${token}`, '',

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeApiError, KubeUnreachableError, errorFromStatus } from './errors.js';
+import { KubeApiError, KubeError, KubeUnreachableError, errorFromStatus } from './errors.js';
 
 export interface KubeClientOptions {
     /** Give up on an unreachable server after this long (connect attempts included). */
@@ -36,6 +36,7 @@ export interface RequestOptions {
 }
 
 const RETRIABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL|HOSTNAME_MISMATCH/;
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'KO_CONNECT_TIMEOUT']);
 
 export class KubeClient {
@@ -58,6 +59,12 @@ export class KubeClient {
                 const code = (err as { code?: string }).code ?? '';
                 const elapsed = Date.now() - started;
                 if (code === 'KO_REQUEST_TIMEOUT' && ro.probeTimeoutMs !== undefined) throw new KubeUnreachableError(this.server, err, elapsed);
+                if (TLS_ERROR.test(code)) {
+                    // Retrying cannot fix a certificate mismatch; say what to check instead.
+                    throw new KubeError(`TLS verification of ${this.server} failed (${code}: ${(err as Error).message}): the kubeconfig's `
+                        + 'certificate-authority does not match the server certificate. Check the cluster entry of the context (ko kube status), '
+                        + 'or refresh the kubeconfig from the cluster (kind export kubeconfig / minikube update-context / k3d kubeconfig merge).');
+                }
                 if (CONNECT_ERRORS.has(code)) {
                     // Unreachable: retry only while the "fail within seconds" budget lasts.
                     const delay = this.backoff(attempt);
