@@ -91,6 +91,31 @@ describe('DebugController', () => {
         expect(t.ended()).toEqual({ cancelled: true });
     });
 
+    test('pause stops at once on a running step; steps that become ready meanwhile wait until resumed', async () => {
+        const t = setup('import "pipeline"\n\nMain() {\n\tslow: pipeline.Shell(script: "sleep 1; echo done", cache: false)\n\tafter: Len(slow.stdout)\n\treturn: after\n}\n');
+        const run = t.controller.run({ pkgPath: '', func: 'Main', args: [], workspaceDir: t.dir, settings: { store: '.ko', progress: 'off' } });
+        const deadline = Date.now() + 20_000;
+        while (!t.controller.threads().some(th => th.name === 'Main/slow (running)')) {
+            if (Date.now() > deadline) throw new Error(`slow never ran: ${JSON.stringify(t.controller.threads())}`);
+            await new Promise(r => setTimeout(r, 20));
+        }
+        const stopped = t.nextStop();
+        t.controller.pause();
+        await stopped;
+        expect(t.stops[0]!.reason).toBe('pause');
+        expect(t.controller.stack(t.stops[0]!.threadId).map(a => a.hook.step)).toEqual(['slow']);
+        // The shell finishes while paused; its dependent is ready but held.
+        while (!t.controller.threads().some(th => th.name === 'Main/after (ready)')) {
+            if (Date.now() > deadline) throw new Error(`after never became ready: ${JSON.stringify(t.controller.threads())}`);
+            await new Promise(r => setTimeout(r, 50));
+        }
+        await new Promise(r => setTimeout(r, 200));
+        expect(t.ended()).toBeUndefined();
+        t.controller.resume();
+        await run;
+        expect(printValue(t.ended()!.value!)).toBe('1');
+    });
+
     test('a container step shows its command, image, cache key, provenance and log tail', async () => {
         const t = setup('import "pipeline"\n\nMain() {\n\tgreet: pipeline.Shell(script: "echo building; echo hello > $KO_OUT/out.txt")\n\tafter: Len(greet.stdout)\n\treturn: after\n}\n');
         t.controller.setBreakpoints(t.file, [{ line: 5 }]);
