@@ -14,3 +14,8 @@ CS="$E2E_HOME/cs-$CS_VERSION/node_modules/.bin/code-server"
 LIST="$("$CS" --user-data-dir "$TMP/data" --extensions-dir "$TMP/exts" --list-extensions --show-versions)"
 echo "$LIST"
 grep -q '^ko-pipelines.ko-pipelines@' <<<"$LIST" && echo "vsix: installed into code-server $CS_VERSION"
+# The bundled CLI inside the installed extension runs a function (all its chunks shipped).
+EXT="$(ls -d "$TMP"/exts/ko-pipelines.ko-pipelines-*/ | head -1)"
+OUT="$(cd "$ROOT/test/fixtures/e2e/ws" && node "$EXT/bin/ko" run pipes/hello.ko:Main --events ndjson 2>/dev/null | tail -1)"
+grep -q '"type":"run-finished".*"ok":true' <<<"$OUT" && echo "vsix: the bundled ko CLI ran pipes/hello.ko:Main ($OUT)" \
+  || { echo "vsix: the bundled ko CLI failed: $OUT"; exit 1; }
