@@ -38,6 +38,14 @@ describe('concurrency', () => {
         expect(maxOverlap(log)).toBe(2);
         expect(performance.now() - started).toBeGreaterThanOrEqual(1590);
     });
+    it('Sequential runs the independent tasks of its callee one at a time', async () => {
+        const dir = writeTree({});
+        const log = join(dir, 'sequential.log');
+        const src = fourTasks(log).replace('Main() {', 'tasks() {') + 'Main() { return: Sequential(tasks) }\n';
+        const r = await runKo(src, 'Main', { concurrency: 4 });
+        expect(r.printed).toBe('(true, true, true, true)');
+        expect(maxOverlap(log)).toBe(1);
+    });
     it('_after makes tasks run one after the other', async () => {
         const dir = writeTree({});
         const log = join(dir, 'seq.log');
