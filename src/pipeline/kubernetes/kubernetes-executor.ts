@@ -164,11 +164,11 @@ export class KubernetesExecutor implements Executor {
         if (usesFiles && !pvc) {
             throw new KubeConfigError(`step ${step.stepName} passes files ($KO_IN/$KO_OUT), which reach Kubernetes pods through a shared volume, and none is configured.\n`
                 + 'Create a PersistentVolumeClaim (ReadWriteMany, or ReadWriteOnce on a one-node kind/minikube/k3d cluster) and pass it with '
-                + 'the pvc setting: --pvc <claim>:<where this machine sees the volume> (or KO_PVC=<claim>:<path>); see docs/kubernetes.md, "Shared volume".');
+                + 'KO_PVC=<claim>:<where this machine sees the volume> (or the pvc run setting, same form); see docs/kubernetes.md, "Shared volume".');
         }
         if (usesFiles && pvc && !pvc.localPath) {
             throw new KubeConfigError(`step ${step.stepName} passes files but the volume ${pvc.claimName} has no local path on this machine to stage inputs and collect outputs: `
-                + `give it as --pvc ${pvc.claimName}:<local path> (see docs/kubernetes.md, "Shared volume").`);
+                + `give it as KO_PVC=${pvc.claimName}:<local path> (see docs/kubernetes.md, "Shared volume").`);
         }
         return pvc;
     }

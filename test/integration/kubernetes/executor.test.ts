@@ -223,7 +223,7 @@ describe('file values through the shared volume', () => {
         const step = nodeStep('1', { inputs: [{ name: 'data.txt', objectPath: '/nonexistent', hash: 'cd'.repeat(32) }] });
         const err = await executor.run(step, never, () => undefined).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(KubeConfigError);
-        expect((err as Error).message).toMatch(/none is configured[\s\S]*--pvc <claim>:<where this machine sees the volume>[\s\S]*docs\/kubernetes.md/);
+        expect((err as Error).message).toMatch(/none is configured[\s\S]*KO_PVC=<claim>:<where this machine sees the volume>[\s\S]*docs\/kubernetes.md/);
         // An output placeholder in argv needs the volume just the same.
         await expect(executor.run(nodeStep('1', { args: ['-e', '1', '$KO_OUT/x'] }), never, () => undefined)).rejects.toBeInstanceOf(KubeConfigError);
         expect(fx.double.list('jobs', 'ko-test')).toHaveLength(0);
