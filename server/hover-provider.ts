@@ -112,7 +112,9 @@ export class KoHoverProvider implements HoverProvider {
                 break;
             case 'unknown':
                 parts.push(code(target.name));
-                parts.push(`\`${target.name}\` is not a parameter, step, package function, idiom or builtin: the call fails at run time.`);
+                parts.push(target.path
+                    ? `\`${target.name}\` is not a parameter, step or import alias of this file, so \`${target.path}\` cannot resolve (§3.5).`
+                    : `\`${target.name}\` is not a parameter, step, package function, idiom or builtin: the call fails at run time.`);
                 break;
         }
         return parts.join('\n\n');

@@ -278,8 +278,9 @@ export class KoWorkspaceIndex {
                 }
                 return { kind: 'unknown', name: segments[index] };
             }
+            // `a.b` needs `a` to be a parameter, step or alias: it never reaches a package function.
+            return { kind: 'unknown', name: segments[index] };
         }
-        if (index > 0) return { kind: 'unknown', name: segments[index] };
         const dir = this.packageDirOf(document);
         const found = this.findPackageFunction(dir, p0);
         if (found) return { kind: 'function', func: found.func, document: found.document, packagePath: this.packagePathOf(dir) };

@@ -25,7 +25,7 @@ export type Target =
     | { kind: 'argument'; name: string; callee?: CalleeSignature; term: Term }
     | { kind: 'field'; name: string; base: string }
     | { kind: 'bool'; value: boolean }
-    | { kind: 'unknown'; name: string };
+    | { kind: 'unknown'; name: string; path?: string };
 
 export interface TargetAt {
     target: Target;
@@ -113,7 +113,8 @@ function fromResolution(index: KoWorkspaceIndex, document: LangiumDocument, head
         }
         default: {
             const segments = refPathOf(head).segments;
-            return i > 0 ? { kind: 'field', name: segments[i], base: segments.slice(0, i).join('.') } : { kind: 'unknown', name: r.name };
+            if (i > 0) return { kind: 'field', name: segments[i], base: segments.slice(0, i).join('.') };
+            return segments.length > 1 ? { kind: 'unknown', name: r.name, path: segments.join('.') } : { kind: 'unknown', name: r.name };
         }
     }
 }

@@ -36,6 +36,8 @@ describe('hover', () => {
         await expectHover(Ko)({ text: 'F(c) { return: Yield(<|>if: c) }', index: 0, hover: /Argument of `Yield\(if, then, else\)`/ });
         await expectHover(Ko)({ text: '// line one\n\n// line two\nDocumented() { return: 1 }\nG() { return: <|>Documented() }', index: 0, hover: /line one\nline two/ });
         await expectHover(Ko)({ text: 'F() { return: <|>Nope() }', index: 0, hover: /is not a parameter, step, package function, idiom or builtin/ });
+        // `a.b` with `a` no parameter, step or alias does not reach the package function a (§3.5).
+        await expectHover(Ko)({ text: 'Pkg() { return: 1 }\nUser() { return: <|>Pkg.x }', index: 0, hover: /`Pkg` is not a parameter, step or import alias of this file, so `Pkg.x` cannot resolve/ });
     });
 });
 
