@@ -69,13 +69,13 @@ export const log = guard(argv => {
     const store = openFrom(flags);
     const target = positionals[0];
     let logHash: string | undefined;
-    const key = resolveKey(store, target);
-    if (key) {
-        logHash = store.steps.get(key)?.logHash;
+    if (/^[0-9a-f]{6,64}$/.test(target)) {
+        const key = resolveKey(store, target);
+        logHash = key ? store.steps.get(key)?.logHash : undefined;
         if (!logHash) {
             // A failed step has no record; its log is in the journal of the run that tried it.
             for (const id of listRunIds(store.runsDir)) {
-                const e = readRun(store.runsDir, id)?.steps.find(s => s.key === key && s.logHash);
+                const e = [...readRun(store.runsDir, id)?.steps ?? []].reverse().find(s => s.key.startsWith(target) && s.logHash);
                 if (e) { logHash = e.logHash; break; }
             }
         }

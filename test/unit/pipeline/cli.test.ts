@@ -82,6 +82,21 @@ Main() {
         expect((await koRun(['runs'], dir)).stdout).toMatch(/interrupted/);
     });
 
+    it('a failing step: ko run fails with the step, exit code and log tail; ko log and ko runs show it', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'ko-cli-fail-'));
+        writeFileSync(join(dir, 'bad.ko'), `import "pipeline"\n\nMain() {\n\tbad: pipeline.Shell(script: "echo preparing; echo 'disk full' >&2; exit 4")\n\treturn: bad.stdout\n}\n`);
+        const r = await koRun(['run', 'bad.ko:Main'], dir);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/failed   Main\.bad [0-9a-f]{12} exit 4 after 1 attempt/);
+        expect(r.stderr).toMatch(/unrecovered panic: .*step: "Main\.bad".*exitCode: 4/);
+        expect(r.stderr).toContain('disk full');
+        const log = await koRun(['log', 'Main.bad'], dir);
+        expect(log.stdout).toBe("preparing\ndisk full\n");
+        const key = /failed   Main\.bad ([0-9a-f]{12})/.exec(r.stderr)![1];
+        expect((await koRun(['log', key], dir)).stdout).toBe("preparing\ndisk full\n");
+        expect((await koRun(['runs'], dir)).stdout).toMatch(/failed\s.*\s0\s+0\s+1$/m);
+    });
+
     it('ko runs, diff, why, log and gc on the example', async () => {
         await koBundle();
         const dir = mkdtempSync(join(tmpdir(), 'ko-cli-prov-'));
