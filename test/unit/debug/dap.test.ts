@@ -167,6 +167,12 @@ describe('ko debug adapter', () => {
         const shown = await dc.evaluateRequest({ expression: 'Show(first: a, second: b)', frameId, context: 'repl' });
         expect(shown.body.result).toBe('(first: 6, second: 12)');
         await out;
+        // Peek prints the value and the Ko stack on stderr (category stderr in the Debug Console).
+        const stderr: string[] = [];
+        dc.on('output', (e: DebugProtocol.OutputEvent) => { if (e.body.category === 'stderr') stderr.push(e.body.output); });
+        const peeked = await dc.evaluateRequest({ expression: 'Peek(c)', frameId, context: 'repl' });
+        expect(peeked.body.result).toBe('7');
+        await expect.poll(() => stderr.join('')).toMatch(/: 7\n\s+at /);
         // A name that is neither a parameter nor a finished step (d has not run yet) is an error.
         await expect(dc.evaluateRequest({ expression: 'd.left', frameId, context: 'repl' })).rejects.toThrow(/not known/);
     });
@@ -216,6 +222,20 @@ describe('ko debug adapter', () => {
         const err = dc.assertOutput('stderr', 'ko: unrecovered panic');
         await dc.continueRequest({ threadId: s.threadId });
         await err;
+    });
+
+    test('Run Without Debugging (noDebug) ignores breakpoints and runs to the end', async () => {
+        const out = dc.assertOutput('console', 'Main returned (left: 12, right: 7, list: (1, 2, 3))');
+        const initialized = dc.waitForEvent('initialized');
+        let stops = 0;
+        dc.on('stopped', () => { stops++; });
+        const launched = dc.launch({ program: flow, function: 'Main', cwd: fixtures, noDebug: true });
+        await initialized;
+        await dc.setBreakpointsRequest({ source: { path: flow }, breakpoints: [{ line: 9 }, { line: 4 }] });
+        await dc.configurationDoneRequest();
+        await launched;
+        await out;
+        expect(stops).toBe(0);
     });
 
     test('without the Panics filter a panic ends the run without stopping', async () => {
