@@ -80,3 +80,17 @@ export function extractFormula(text: string): string {
     }
     return text.slice(start, i).trim();
 }
+
+/**
+ * The callee written in the formula, normalised: `import "pipeline" as p` then `p.Shell(...)`
+ * becomes `pipeline.Shell(...)`, so renaming an import alias does not invalidate every step.
+ */
+export function normaliseCallee(formula: string, path: string, epoch?: string): string {
+    const lines = linesOf(path, epoch);
+    if (!lines) return formula;
+    for (const line of lines) {
+        const m = /^\s*import\s+"pipeline"\s+as\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(line);
+        if (m && m[1] !== 'pipeline' && formula.startsWith(m[1] + '.')) return 'pipeline' + formula.slice(m[1].length);
+    }
+    return formula;
+}

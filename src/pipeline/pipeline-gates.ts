@@ -11,7 +11,7 @@ import { RunRecorder, newRunId } from '../store/run-records.js';
 import { ingestWorkspaceFile } from '../store/file-index.js';
 import { PipelineEngine, StepFailedError, type FileRef, type ProgressEvent, type StepRequest } from './engine.js';
 import { createExecutor } from './executors.js';
-import { formulaAt } from './formula.js';
+import { formulaAt, normaliseCallee } from './formula.js';
 import type { Executor } from './executor.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -268,8 +268,8 @@ async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.
     const position = info.position;
     const sourceFile = position ? (isAbsolute(position.file) ? position.file : resolve(ctx.workspaceDir, position.file)) : undefined;
     const range = position as { endLine?: number; endColumn?: number } | undefined;
-    const formula = (position && sourceFile && formulaAt(sourceFile, position.line, position.column, range?.endLine, range?.endColumn, ctx.runId))
-        || `${callee}@${info.stepId}`;
+    const written = position && sourceFile && formulaAt(sourceFile, position.line, position.column, range?.endLine, range?.endColumn, ctx.runId);
+    const formula = written && sourceFile ? normaliseCallee(written, sourceFile, ctx.runId) : `${callee}@${info.stepId}`;
     const userSalt = args.get('salt');
     const salt = [ctx.settings?.salt ?? process.env.KO_SALT ?? '', userSalt.kind === 'empty' ? '' : text(userSalt, 'salt', ctx)].join('\0');
     const req: StepRequest = {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { extractFormula, formulaAt } from '../../../src/pipeline/formula.js';
+import { extractFormula, formulaAt, normaliseCallee } from '../../../src/pipeline/formula.js';
 import { parseTimeout } from '../../../src/pipeline/pipeline-gates.js';
 import { str, int64, float64 } from '../../../src/runtime/values.js';
 
@@ -22,6 +22,17 @@ describe('extractFormula', () => {
         expect(formulaAt(f, 2, 2, 4, 3)).toBe('pipeline.Shell(\n\t\tscript: "sort"\n\t)');
         expect(formulaAt(f, 5, 2, 5, 16)).toBe('sorted');
         expect(formulaAt(join(f, 'missing'), 1, 1)).toBeUndefined();
+    });
+});
+
+describe('normaliseCallee', () => {
+    it('replaces an import alias of pipeline by the package name', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'ko-alias-'));
+        writeFileSync(join(dir, 'a.ko'), 'import "pipeline" as p\n\nMain() { return: p.Shell("x") }\n');
+        writeFileSync(join(dir, 'b.ko'), 'import "pipeline"\n\nMain() { return: pipeline.Shell("x") }\n');
+        expect(normaliseCallee('p.Shell("x")', join(dir, 'a.ko'))).toBe('pipeline.Shell("x")');
+        expect(normaliseCallee('pipeline.Shell("x")', join(dir, 'b.ko'))).toBe('pipeline.Shell("x")');
+        expect(normaliseCallee('px.Shell("x")', join(dir, 'a.ko'))).toBe('px.Shell("x")');
     });
 });
 
