@@ -5,7 +5,7 @@
 // of a document is its folder; imported packages are found on the package roots and parsed lazily.
 import { dirname, join } from 'node:path';
 import { readdirSync } from 'node:fs';
-import { DocumentState, URI, type AstNode, type LangiumCoreServices, type LangiumDocument, type LangiumDocuments, type WorkspaceManager } from 'langium';
+import { DocumentState, URI, type AstNode, type FileSystemProvider, type LangiumDocumentFactory, type LangiumCoreServices, type LangiumDocument, type LangiumDocuments, type WorkspaceManager } from 'langium';
 import {
     isCurlyConstruct, isFuncDef, isInvoke, isAugment, isRef, isSelect, isTerm,
     type FuncDef, type Import, type KoFile, type Param, type Ref, type Term,
@@ -105,8 +105,13 @@ export class KoWorkspaceIndex {
     /** Package directory -> its documents; rebuilt lazily after any document set change. */
     private byDir?: Map<string, LangiumDocument[]>;
 
+    private readonly fileSystem: FileSystemProvider;
+    private readonly documentFactory: LangiumDocumentFactory;
+
     constructor(services: LangiumCoreServices) {
         this.documents = services.shared.workspace.LangiumDocuments;
+        this.fileSystem = services.shared.workspace.FileSystemProvider;
+        this.documentFactory = services.shared.workspace.LangiumDocumentFactory;
         this.workspaceManager = services.shared.workspace.WorkspaceManager;
         // Documents are updated in place on edits; only additions and deletions change the map.
         const builder = services.shared.workspace.DocumentBuilder;
@@ -149,7 +154,7 @@ export class KoWorkspaceIndex {
             }
             this.byDir = byDir;
         }
-        return byDir.get(dir) ?? [];
+        return byDir.get(dir) ?? this.externalDocs.get(dir) ?? [];
     }
 
 
@@ -193,24 +198,34 @@ export class KoWorkspaceIndex {
     }
 
     /** Parses the .ko files of a package outside the workspace the first time it is imported. */
+    /**
+     * Parses the .ko files of an imported package that the workspace does not hold (a KOPATH
+     * library) into documents kept here, not in LangiumDocuments: they are read, never built,
+     * validated or reported on. A file the editor opens later takes precedence (packageDocuments).
+     */
     ensureLoaded(dir: string): Promise<void> {
         let pending = this.external.get(dir);
         if (!pending) {
             pending = (async () => {
+                if (this.packageDocuments(dir).length > 0) return; // part of the workspace
                 let names: string[] = [];
-                try { names = readdirSync(dir).filter(n => n.endsWith('.ko')); } catch { return; }
+                try { names = readdirSync(dir).filter(n => n.endsWith('.ko')).sort(); } catch { return; }
+                const docs: LangiumDocument[] = [];
                 for (const name of names) {
-                    const uri = URI.file(join(dir, name));
-                    if (!this.documents.hasDocument(uri)) {
-                        try { await this.documents.getOrCreateDocument(uri); } catch { /* unreadable file: skip */ }
-                        this.byDir = undefined; // added outside a build
-                    }
+                    try {
+                        const uri = URI.file(join(dir, name));
+                        const text = await this.fileSystem.readFile(uri);
+                        docs.push(this.documentFactory.fromString(text, uri));
+                    } catch { /* unreadable file: skip */ }
                 }
+                this.externalDocs.set(dir, docs);
             })();
             this.external.set(dir, pending);
         }
         return pending;
     }
+
+    private readonly externalDocs = new Map<string, LangiumDocument[]>();
 
     /** Waits for every imported package of the document to be parsed. */
     async loadImports(document: LangiumDocument): Promise<void> {
