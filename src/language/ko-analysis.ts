@@ -53,6 +53,22 @@ export function analyzeFile(input: AnalysisInput): KoDiagnostic[] {
     return [...syntax, ...semantic].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
 
+/**
+ * Only the syntax errors of a file (what stops a program from loading), with the same precise
+ * messages as `ko check`; the runtime's loader reports these.
+ */
+export function syntaxErrors(parseResult: ParseResult<KoFile>, text: string, lexer: LangiumCoreServices['parser']['Lexer']): KoDiagnostic[] {
+    const file = parseResult.value;
+    return syntaxDiagnostics({
+        text, lines: new LineIndex(text),
+        lexerErrors: parseResult.lexerErrors.map(e => ({ offset: e.offset, length: e.length, message: e.message })),
+        parserErrors: parseResult.parserErrors,
+        root: file.$cstNode,
+        lex: () => lexAll(lexer, text),
+        literalLeaves: () => literalLeaves(file),
+    }).filter(d => d.severity === 'error');
+}
+
 function literalLeaves(file: KoFile): LeafCstNode[] {
     const out: LeafCstNode[] = [];
     const add = (node: CstNode | undefined) => {

@@ -2,12 +2,13 @@
 // directory), follows imports transitively over the package roots, and reports lexer, parser and
 // grafting errors (§3.8) itself, so the runtime does not depend on the validator.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, isAbsolute, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { EmptyFileSystem, GrammarUtils, type AstNode, type CstNode } from 'langium';
 import { createKoCoreServices } from '../language/ko-module.js';
 import type { FuncDef, KoFile } from '../language/generated/ast.js';
 import { allFunctions, decodeGoString } from '../language/ast-utils.js';
-import { defaultAlias, resolveImport } from '../workspace/package-roots.js';
+import { defaultAlias, packagePathOf, resolveImport } from '../workspace/package-roots.js';
+import { syntaxErrors } from '../language/ko-analysis.js';
 import type { SourcePosition, SourceRange } from './events.js';
 
 export interface LoadDiagnostic extends SourcePosition {
@@ -61,27 +62,19 @@ export interface LoadSourcesOptions {
     cwd?: string;
 }
 
-let parserInstance: ReturnType<typeof createKoCoreServices>['Ko']['parser']['LangiumParser'] | undefined;
-function parser() {
-    return parserInstance ??= createKoCoreServices(EmptyFileSystem).Ko.parser.LangiumParser;
+let servicesInstance: ReturnType<typeof createKoCoreServices>['Ko'] | undefined;
+function services() {
+    return servicesInstance ??= createKoCoreServices(EmptyFileSystem).Ko;
 }
 
-/** Parses one Ko source text; syntax errors become diagnostics against `displayPath`. */
+/** Parses one Ko source text; syntax errors (as `ko check` words them) become diagnostics. */
 export function parseKo(text: string, displayPath: string): { ast: KoFile; diagnostics: LoadDiagnostic[] } {
-    const result = parser().parse<KoFile>(text);
-    const diagnostics: LoadDiagnostic[] = [];
-    for (const e of result.lexerErrors) {
-        diagnostics.push({ file: displayPath, line: e.line ?? 1, column: e.column ?? 1, message: e.message });
-    }
-    // Only the first parser error: the ones after it are mostly the parser's recovery cascading.
-    for (const e of result.parserErrors.slice(0, 1)) {
-        const t = e.token;
-        let line = t.startLine, column = t.startColumn;
-        const prev = (e as { previousToken?: { endLine?: number; endColumn?: number } }).previousToken;
-        if ((line === undefined || Number.isNaN(line)) && prev) { line = prev.endLine; column = (prev.endColumn ?? 0) + 1; }
-        if (line === undefined || Number.isNaN(line)) { const lines = text.split('\n'); line = lines.length; column = lines[lines.length - 1].length + 1; }
-        diagnostics.push({ file: displayPath, line, column: column ?? 1, message: `syntax error: ${e.message}` });
-    }
+    const ko = services();
+    const result = ko.parser.LangiumParser.parse<KoFile>(text);
+    const diagnostics: LoadDiagnostic[] = result.lexerErrors.length + result.parserErrors.length === 0 ? []
+        : syntaxErrors(result, text, ko.parser.Lexer).map(d => ({
+            file: displayPath, line: d.range.start.line + 1, column: d.range.start.character + 1, message: d.message,
+        }));
     return { ast: result.value, diagnostics };
 }
 
@@ -136,7 +129,7 @@ export function loadSources(options: LoadSourcesOptions): LoadedSources {
             if (!options.overrides?.has(file)) throw new KoLoadError([{ file: display(file), line: 1, column: 1, message: 'no such file' }]);
         }
         const dir = dirname(file);
-        entry = loadDir(dir, packagePathIn(dir, roots) ?? dir);
+        entry = loadDir(dir, packagePathOf(dir, roots) ?? dir);
         entryUnit = entry.units.find(u => u.path === file);
         if (!entryUnit) {
             // A file without the .ko suffix: load it on its own into the directory's package.
@@ -148,7 +141,7 @@ export function loadSources(options: LoadSourcesOptions): LoadedSources {
         }
     } else if ('dir' in options.entry) {
         const dir = resolve(cwd, options.entry.dir);
-        entry = loadDir(dir, packagePathIn(dir, roots) ?? dir);
+        entry = loadDir(dir, packagePathOf(dir, roots) ?? dir);
     } else {
         const resolved = resolveImport(options.entry.pkgPath, roots);
         entry = resolved.dir ? loadDir(resolved.dir, options.entry.pkgPath) : emptyPackage(packages, options.entry.pkgPath);
@@ -200,18 +193,6 @@ export function loadSources(options: LoadSourcesOptions): LoadedSources {
     }
     if (diagnostics.length > 0) throw new KoLoadError(diagnostics);
     return { roots, packages, entry, ...(entryUnit ? { entryUnit } : {}) };
-}
-
-/** The import path of `dir` under the most specific root containing it (KOPATH/src inside the cwd wins). */
-export function packagePathIn(dir: string, roots: readonly string[]): string | undefined {
-    let best: string | undefined;
-    for (const root of roots) {
-        const rel = relative(root, dir);
-        if (rel.startsWith('..') || isAbsolute(rel)) continue;
-        const path = rel.split(sep).join('/');
-        if (best === undefined || path.length < best.length) best = path;
-    }
-    return best;
 }
 
 function emptyPackage(packages: Map<string, Package>, path: string): Package {

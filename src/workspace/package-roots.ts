@@ -43,15 +43,21 @@ export function resolveImport(importPath: string, roots: readonly string[]): Res
     return { importPath, ...(dir ? { dir } : {}), pseudo, catalogue };
 }
 
-/** The import path of the package in `dir`, relative to the first root containing it. */
+/**
+ * The import path of the package in `dir`, relative to the most specific root containing it
+ * (a KOPATH src/ inside the workspace names its packages as imports reach them). The runtime's
+ * step ids and the editor's graph ids both come from here.
+ */
 export function packagePathOf(dir: string, roots: readonly string[]): string | undefined {
     const absolute = resolve(dir);
+    let best: string | undefined;
     for (const root of roots) {
         const rel = relative(root, absolute);
-        if (rel === '') return '';
-        if (!rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
+        if (rel.startsWith('..') || isAbsolute(rel)) continue;
+        const path = rel === '' ? '' : rel.split(sep).join('/');
+        if (best === undefined || path.length < best.length) best = path;
     }
-    return undefined;
+    return best;
 }
 
 /** The alias an import gets without `as` (Go's path.Split: the text after the last '/'). */

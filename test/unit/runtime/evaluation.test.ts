@@ -116,7 +116,7 @@ describe('names and arguments', () => {
 
 describe('errors', () => {
     const loadErrors: [string, RegExp][] = [
-        ['F() { return: 1 }} ', /syntax error/],
+        ['F() { return: 1 }} ', /:1:18: '\}' closes no open '\{'/],
         ['F() { a: 1 b: 2, return: a }', /syntax error/],
         ['F() { a: 1 }', /missing return/],
         ['F() { a: 1, a: 2, return: a }', /duplicate step label a/],
