@@ -364,13 +364,15 @@ export class DebugController {
     private async stopReason(act: Activity): Promise<{ reason: StopReason; description: string; breakpointIds?: number[] } | undefined> {
         const first = !this.started;
         this.started = true;
+        // Marked before any early return, so a call entered by stepping does not hit its function breakpoint later.
+        const newCall = !this.seenCalls.has(act.hook.key);
+        if (newCall) this.seenCalls.add(act.hook.key);
         if (this.pauseRequested) { this.pauseRequested = false; return { reason: 'pause', description: 'Paused' }; }
         if (first && this.stopOnEntry) return { reason: 'entry', description: `Paused on entry to ${act.funcName}` };
         const s = this.stepping;
         if (s && this.steppingStopsAt(s, act)) return { reason: 'step', description: `Paused before ${act.hook.step}` };
         const hf = act.hook;
-        if (!this.seenCalls.has(hf.key)) {
-            this.seenCalls.add(hf.key);
+        if (newCall) {
             const fbps = this.functionBps.filter(b => b.name === hf.func || b.name === act.funcName);
             const hit: number[] = [];
             for (const b of fbps) if (!b.condition || await this.conditionHolds(act, b.condition)) hit.push(b.id);
