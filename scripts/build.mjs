@@ -41,4 +41,6 @@ await Promise.all([
         outExtension: { '.js': '.cjs' }, external: ['vscode'],
     })] : []),
 ]);
+// The graph webview (browser bundle) and the ELK layout worker of the extension.
+if (wanted('client') && existsSync(join(root, 'client/build.mjs'))) await import('../client/build.mjs');
 console.log(`build: bundles written to dist/ in ${Date.now() - started} ms`);
