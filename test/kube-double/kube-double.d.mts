@@ -27,6 +27,7 @@ export interface KubeDoubleFaults {
     failNext(f: FaultMatch & { status: number | 'drop'; retryAfter?: number; message?: string }): void;
     slow(f: FaultMatch & { ms: number }): void;
     dropWatches(f?: { resource?: string }): void;
+    lagWatch(f: { resource: string; ms: number }): void;
     compact(): void;
     deny(rule: { verb?: string; resource?: string; group?: string; namespace?: string }): void;
     allowAll(): void;

@@ -75,7 +75,7 @@ export async function startKubeDouble(options = {}) {
     const requests = [];
     const procs = new Map(); // pod key -> { child, logs: string, followers: Set<res>, done }
     const timers = new Set();
-    const faultState = { fail: [], delay: [], deny: [], unauthorized: false, imagePull: [], evict: [] };
+    const faultState = { fail: [], delay: [], deny: [], unauthorized: false, imagePull: [], evict: [], lag: {} };
 
     const later = (ms, fn) => { const t = setTimeout(() => { timers.delete(t); fn(); }, ms); timers.add(t); return t; };
     const keyOf = (ns, name) => `${ns ?? ''}/${name}`;
@@ -91,7 +91,9 @@ export async function startKubeDouble(options = {}) {
         const o = entry.object;
         if (w.ns && o.metadata.namespace !== w.ns) return;
         if (!labelsMatch(w.labels, o.metadata.labels) || !fieldsMatch(w.fields, o)) return;
-        w.write({ type: entry.type, object: w.table ? toTable(w.resource, [o]) : o });
+        const ev = { type: entry.type, object: w.table ? toTable(w.resource, [o]) : o };
+        const lag = faultState.lag[w.resource];
+        if (lag) later(lag, () => w.write(ev)); else w.write(ev);
     }
     function put(resource, obj, type) {
         obj.metadata.resourceVersion = String(++rv);
@@ -606,6 +608,8 @@ export async function startKubeDouble(options = {}) {
         slow: ({ ms, count = 1, method, path, watch }) => { faultState.delay.push({ ms, count, method, path, watch }); },
         /** Closes every open watch stream abruptly (as a dropped connection or an API server restart). */
         dropWatches: ({ resource } = {}) => { for (const w of [...watchers]) if (!resource || w.resource === resource) { watchers.delete(w); w.res.destroy(); } },
+        /** Delivers watch events of one resource `ms` late (a slow stream), so streams race each other. */
+        lagWatch: ({ resource, ms }) => { faultState.lag[resource] = ms; },
         /**
          * Forgets all history so far, as etcd compaction after writes elsewhere would: the version
          * moves on by one, so every watch from a version a client has seen gets 410 Gone.
@@ -620,7 +624,7 @@ export async function startKubeDouble(options = {}) {
         /** Evicts the next `count` pods matching `selector` `afterMs` after they start. */
         evictPods: ({ selector = '', afterMs = 50, count = 1, message }) => { faultState.evict.push({ selector, afterMs, count, message }); },
         evict: ({ namespace, name, message }) => { const p = get('pods', namespace, name); if (p) evict(p, message); },
-        reset: () => { faultState.fail.length = 0; faultState.delay.length = 0; faultState.deny.length = 0; faultState.unauthorized = false; faultState.imagePull.length = 0; faultState.evict.length = 0; },
+        reset: () => { faultState.fail.length = 0; faultState.delay.length = 0; faultState.deny.length = 0; faultState.unauthorized = false; faultState.imagePull.length = 0; faultState.evict.length = 0; faultState.lag = {}; },
     };
 
     for (const ns of opts.namespaces) create('namespaces', undefined, { metadata: { name: ns } });

@@ -113,6 +113,7 @@ export class KubernetesExecutor implements Executor {
             void this.deleteJob(jobName).catch(() => undefined);
         };
         signal.addEventListener('abort', onAbort, { once: true });
+        if (signal.aborted) onAbort(); // aborted while we were setting up: the event has already fired
         try {
             await this.createJob(this.jobManifest(step, jobName, owner, pvc, stepDir));
             // A watch that died before this step was registered would leave it waiting forever.
@@ -315,7 +316,7 @@ export class KubernetesExecutor implements Executor {
         const conditions: { type: string; status: string; reason?: string; message?: string }[] = job.status?.conditions ?? [];
         const complete = conditions.find((c) => c.type === 'Complete' && c.status === 'True');
         const failed = conditions.find((c) => c.type === 'Failed' && c.status === 'True');
-        if (complete || failed) void this.finish(t, !!complete, failed);
+        if (complete || failed) void this.finish(t, job, !!complete, failed);
     }
 
     private onJobDeleted(job: KubeObject): void {
@@ -398,9 +399,30 @@ export class KubernetesExecutor implements Executor {
         return items.at(-1)?.message;
     }
 
-    private async finish(t: Tracker, succeeded: boolean, failed?: { reason?: string; message?: string }): Promise<void> {
+    /**
+     * Jobs and pods come on separate streams, so a Job can report its end before the last events of
+     * its pods arrived. When the pods seen do not account for the Job's count, or the newest is not
+     * terminated yet, list them once.
+     */
+    private async catchUpPods(t: Tracker, job: KubeObject): Promise<void> {
+        const counted = (job.status?.succeeded ?? 0) + (job.status?.failed ?? 0);
+        const newest = t.pods.at(-1);
+        const cached = newest ? this.podWatch?.cache.get(`${this.ns}/${newest}`) : undefined;
+        const terminal = cached?.status?.containerStatuses?.[0]?.state?.terminated || cached?.status?.reason === 'Evicted';
+        if (t.pods.length >= counted && terminal) return;
+        const list = await this.client.request<{ items: KubeObject[] }>('GET', `/api/v1/namespaces/${this.ns}/pods`, {
+            query: { labelSelector: `job-name=${t.jobName}` }, namespace: this.ns });
+        const pods = list.items.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+        for (const pod of pods) {
+            this.podWatch?.cache.set(`${this.ns}/${pod.metadata.name}`, pod);
+            this.onPod(pod);
+        }
+    }
+
+    private async finish(t: Tracker, job: KubeObject, succeeded: boolean, failed?: { reason?: string; message?: string }): Promise<void> {
         t.finishing = true;
         try {
+            await this.catchUpPods(t, job);
             const lastPod = t.pods.at(-1);
             // Let the followed log drain (it ends with the container), but never wait long for it.
             if (lastPod) await Promise.race([t.following.get(lastPod), sleep(2_000)]);

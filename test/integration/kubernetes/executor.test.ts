@@ -74,6 +74,16 @@ describe('KubernetesExecutor against the kube double', () => {
         expect((executor.watchStats.jobs?.bookmarks ?? 0) + (executor.watchStats.pods?.bookmarks ?? 0)).toBeGreaterThan(0);
     });
 
+    it('gets stdout right when the Job reports its end before the pod events arrive', async () => {
+        fx.double.faults.lagWatch({ resource: 'pods', ms: 700 });
+        const rec = recorder();
+        const result = await executor.run(nodeStep('console.log("raced")', { retries: 1 }), never, rec.on);
+        expect(result).toMatchObject({ exitCode: 0, stdout: 'raced\n', attempts: 1 });
+        expect(rec.events.filter((e) => e.kind === 'started')).toHaveLength(1);
+        const failing = await executor.run(nodeStep('console.log("no"); process.exit(4)', { retries: 1 }), never, rec.on);
+        expect(failing).toMatchObject({ exitCode: 4, stdout: 'no\n', attempts: 2 });
+    });
+
     it('re-lists after 410 Gone when its resourceVersion was compacted away', async () => {
         const run = executor.run(nodeStep('setTimeout(() => console.log("after 410"), 600)'), never, () => undefined);
         await waitFor(() => fx.double.list('pods', 'ko-test').some((p) => p.status?.phase === 'Running'), 10_000, 'pod running');
