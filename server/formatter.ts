@@ -27,8 +27,15 @@ export class KoFormatter implements Formatter {
     }
 }
 
+/** Codes of src/language/diagnostics.ts that the reference reports as lexing or parsing failures. */
+const SYNTAX_CODES = new Set([
+    'syntax-error', 'unrecognized-token', 'bracket-imbalance', 'bad-escape', 'unterminated-string', 'bad-number',
+    'comment-position', 'newline-after-colon', 'unterminated-comment',
+]);
+
 export function hasSyntaxErrors(document: LangiumDocument): boolean {
-    return document.parseResult.lexerErrors.length > 0 || document.parseResult.parserErrors.length > 0;
+    return document.parseResult.lexerErrors.length > 0 || document.parseResult.parserErrors.length > 0
+        || (document.diagnostics ?? []).some(d => typeof d.code === 'string' && SYNTAX_CODES.has(d.code));
 }
 
 export function formatEdits(document: LangiumDocument): TextEdit[] {

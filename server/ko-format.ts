@@ -15,13 +15,21 @@ const isNewline = (item: Item | undefined): item is { type: 'newline'; blank: bo
 /** The formatted text, or undefined when the text cannot be tokenized with balanced brackets. */
 export function formatKo(text: string): string | undefined {
     const tokens = tokenize(text);
-    if (tokens.some(t => t.type === 'error')) return undefined;
+    if (tokens.some(t => t.type === 'error' || unterminated(t))) return undefined;
     const match = matchBrackets(tokens);
     if (!match) return undefined;
     const expanded = expandedBrackets(tokens, match);
     const items = layout(tokens, expanded);
     const bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
     return bom + print(items);
+}
+
+/** A string, raw string or block comment that runs to the end of its line or file. */
+function unterminated(t: KoToken): boolean {
+    if (t.type === 'string') return t.text.length < 2 || !t.text.endsWith('"') || /(^|[^\\])(\\\\)*\\"$/.test(t.text);
+    if (t.type === 'raw') return t.text.length < 2 || !t.text.endsWith('`');
+    if (t.type === 'blockComment') return t.text.length < 4 || !t.text.endsWith('*/');
+    return false;
 }
 
 /**
