@@ -113,6 +113,7 @@ function finishSession(ctx: GateContext, s: Session): void {
 }
 
 let handlerInstalled = false;
+const MAX_EVENT_LOG_LINES = 2000;
 
 /**
  * Ctrl-C: cancel every live step (the executor kills their process groups), let the run unwind
@@ -293,8 +294,16 @@ async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.
     if (req.command.length === 0) ctx.panic(`pipeline: ${callee} needs a command`);
     const s = await session(ctx);
     const showProgress = progressEnabled(ctx);
+    let logLines = 0;
     const onProgress = (e: ProgressEvent) => {
-        if (e.kind !== 'log') ctx.emit({ kind: 'gate', stepId: info.stepId, name: `pipeline.${e.kind}`, data: { ...e, runId: s.engine.runId }, time: Date.now() });
+        if (e.kind === 'log') {
+            // Live step output for the editor (ko run --events); bounded, the full log is in the store.
+            if (logLines < MAX_EVENT_LOG_LINES) ctx.emit({ kind: 'log', stream: e.stream, text: e.line + '\n', stepId: info.stepId, time: Date.now() });
+            else if (logLines === MAX_EVENT_LOG_LINES) ctx.emit({ kind: 'log', stream: 'stderr', text: `ko: more output not streamed; see ko log ${e.key.slice(0, 12)}\n`, stepId: info.stepId, time: Date.now() });
+            logLines++;
+            return;
+        }
+        ctx.emit({ kind: 'gate', stepId: info.stepId, name: `pipeline.${e.kind}`, data: { ...e, runId: s.engine.runId }, time: Date.now() });
         const line = showProgress ? progressLine(e) : undefined;
         if (line) ctx.stderr.write(line + '\n');
     };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadProgram, runFunction } from '../../../src/runtime/interpreter.js';
 import { printValue, type Value } from '../../../src/runtime/values.js';
 import { KoCancelled, KoPanic } from '../../../src/runtime/errors.js';
+import type { RunEvent } from '../../../src/runtime/events.js';
 import { Store } from '../../../src/store/store.js';
 import { listRunIds, readRun } from '../../../src/store/run-records.js';
 import '../../../src/pipeline/pipeline-gates.js';
@@ -19,14 +20,15 @@ function workspace(source: string): string {
     return root;
 }
 
-async function run(root: string, func = 'Main', signal?: AbortSignal): Promise<{ value: Value; printed: string; stderr: string }> {
+async function run(root: string, func = 'Main', signal?: AbortSignal): Promise<{ value: Value; printed: string; stderr: string; events: RunEvent[] }> {
     const program = loadProgram({ roots: [root], entry: { dir: join(root, 'main') }, cwd: root });
     let stderr = '';
+    const events: RunEvent[] = [];
     const value = await runFunction(program, { pkgPath: 'main' }, func, {}, {
         stdout: { write: () => {} }, stderr: { write: t => { stderr += t; } }, workspaceDir: root,
-        settings: { store: join(root, '.ko') }, ...(signal ? { signal } : {}),
+        settings: { store: join(root, '.ko') }, ...(signal ? { signal } : {}), onEvent: e => events.push(e),
     });
-    return { value, printed: printValue(value), stderr };
+    return { value, printed: printValue(value), stderr, events };
 }
 
 const field = (v: Value, name: string): Value => (v.kind === 'struct' ? v.fields.find(f => f.name === name)?.value : undefined) ?? { kind: 'empty' };
@@ -120,6 +122,10 @@ Unrecovered() {
         expect((field(r.value, 'log') as { value: string }).value).toContain('boom');
         expect(printValue(field(r.value, 'attempts'))).toBe('2');
         expect(r.stderr).toMatch(/retrying failing\.bad/);
+        // Step output is streamed as run events for the editor, attributed to the step.
+        const logs = r.events.filter(e => e.kind === 'log' && e.stepId === 'main.failing/bad').map(e => e.kind === 'log' ? e.text : '');
+        expect(logs).toEqual(expect.arrayContaining(['doing\n', 'boom\n']));
+        expect(r.events.some(e => e.kind === 'gate' && e.name === 'pipeline.failed' && e.stepId === 'main.failing/bad')).toBe(true);
         expect(r.stderr).toMatch(/failed   failing\.bad [0-9a-f]{12} exit 3 after 2 attempts/);
         await expect(run(root, 'Unrecovered')).rejects.toBeInstanceOf(KoPanic);
     });
