@@ -70,6 +70,7 @@ export class KubernetesExecutor implements Executor {
     private podWatch?: ListWatch;
     private started?: Promise<void>;
     private closed = false;
+    private sequence = 0;
     private readonly streams = new AbortController();
 
     constructor(private readonly opts: KubernetesExecutorOptions) {
@@ -89,7 +90,8 @@ export class KubernetesExecutor implements Executor {
         const pvc = this.checkVolume(step);
         await this.ensureWatching();
         const owner = await this.runOwner(step.runId);
-        const jobName = `ko-${nameFragment(step.stepName, 40)}-${shortHash(`${this.session}/${step.id}`, 10)}`;
+        // Unique per call: running the same step again (a re-run in the editor) must not adopt the old Job.
+        const jobName = `ko-${nameFragment(step.stepName, 40)}-${shortHash(`${this.session}/${step.id}/${++this.sequence}`, 10)}`;
         const stepDir = pvc ? `runs/${nameFragment(step.runId, 60)}-${shortHash(step.runId)}/${jobName}` : undefined;
         if (pvc?.localPath && stepDir) this.stageInputs(step, pvc.localPath, stepDir);
         const logDir = this.opts.logDir ?? join(tmpdir(), 'ko-kube-logs');
@@ -116,6 +118,8 @@ export class KubernetesExecutor implements Executor {
         if (signal.aborted) onAbort(); // aborted while we were setting up: the event has already fired
         try {
             await this.createJob(this.jobManifest(step, jobName, owner, pvc, stepDir));
+            // Cancelled while the create was in flight: the earlier delete may have found nothing yet.
+            if (signal.aborted) await this.deleteJob(jobName).catch(() => undefined);
             // A watch that died before this step was registered would leave it waiting forever.
             const dead = this.jobWatch?.failed ?? this.podWatch?.failed;
             if (dead) throw dead;

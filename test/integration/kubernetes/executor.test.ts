@@ -96,6 +96,16 @@ describe('KubernetesExecutor against the kube double', () => {
         expect(executor.watchStats.jobs?.lists).toBeGreaterThanOrEqual(2);
     });
 
+    it('a cancel while the Job create is in flight still deletes the Job', async () => {
+        fx.double.faults.slow({ ms: 600, method: 'POST', path: '/jobs' });
+        const ac = new AbortController();
+        const run = executor.run(nodeStep('setTimeout(() => {}, 30000)'), ac.signal, () => undefined);
+        await waitFor(() => fx.double.requests.some((r) => r.method === 'POST' && r.path.endsWith('/jobs')), 5_000, 'create sent');
+        ac.abort();
+        await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+        await waitFor(() => fx.double.list('jobs', 'ko-test').length === 0 && fx.double.list('pods', 'ko-test').length === 0, 5_000, 'nothing left running');
+    });
+
     it('cancellation deletes the Job and its pod (propagationPolicy Background)', async () => {
         const ac = new AbortController();
         const rec = recorder();
@@ -146,7 +156,8 @@ describe('KubernetesExecutor against the kube double', () => {
         expect((await executor.run(nodeStep('console.log(1)'), never, () => undefined)).exitCode).toBe(0);
         // A Job of the same name left by someone else.
         const step = nodeStep('console.log(2)');
-        const name = `ko-${nameFragment(step.stepName, 40)}-${shortHash(`${executor.session}/${step.id}`, 10)}`;
+        // The executor names Jobs from its session, the step id and a per-call sequence number (the 2nd call here).
+        const name = `ko-${nameFragment(step.stepName, 40)}-${shortHash(`${executor.session}/${step.id}/2`, 10)}`;
         await fetch(`${fx.double.url}/apis/batch/v1/namespaces/ko-test/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ metadata: { name }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'x', command: ['true'] }] } } } }) });
         await expect(executor.run(step, never, () => undefined)).rejects.toThrow(`Job ${name} already exists in namespace ko-test and was not created by this run; delete it (kubectl delete job -n ko-test ${name})`);
