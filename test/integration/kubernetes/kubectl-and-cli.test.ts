@@ -97,6 +97,18 @@ describe('ko kube status', () => {
         expect(r.out).toContain('kind: RoleBinding');
     });
 
+    it('exits 1 with the reason when the cluster is unreachable, 2 on bad usage', async () => {
+        const cfg = fx.double.writeKubeconfig(join(fx.dir, 'gone-config'));
+        await fx.double.close();
+        const started = Date.now();
+        const r = await status(['status', '--kubeconfig', cfg]);
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(r.code).toBe(1);
+        expect(r.err).toMatch(/^ko kube status: cannot reach the Kubernetes API server at http:\/\/127\.0\.0\.1:\d+ \(connection refused/);
+        expect((await status(['restart'])).code).toBe(2);
+        fx = await startFixture(); // afterEach closes it
+    });
+
     it('honours KUBECONFIG and --context, and fails clearly for an unknown context', async () => {
         const old = process.env.KUBECONFIG;
         process.env.KUBECONFIG = fx.kubeconfig;
