@@ -18,6 +18,7 @@ export function startKoLanguageServer(): void {
         async (services, document, params) => {
             const t0 = performance.now();
             const result = await computeGraph(services as unknown as KoLspServices, document, params.functionName);
+            // KO_LSP_TRACE=1 logs the server-side cost, which bench/lsp-bench.mjs separates from transport.
             if (process.env.KO_LSP_TRACE) process.stderr.write(`ko/graph ${document.uri.path}: ${(performance.now() - t0).toFixed(1)} ms\n`);
             return result;
         },
