@@ -1,7 +1,7 @@
 // Hover, signature help, go to definition, references, rename (with its refusals), highlights.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { clearDocuments } from 'langium/test';
-import { expectGoToDefinition, expectHover } from 'langium/test';
+import { expectFindReferences, expectGoToDefinition, expectHover } from 'langium/test';
 import type { Hover, MarkupContent, WorkspaceEdit } from 'vscode-languageserver';
 import { Ko, WS, loadWs, position, shared } from './lsp-test-kit.js';
 
@@ -80,6 +80,13 @@ describe('go to definition', () => {
 });
 
 describe('references and rename', () => {
+    it('finds a step and its uses in one function, not a same-named step of another', async () => {
+        await expectFindReferences(Ko)({
+            text: 'F(x) {\n\t<|<|>total|>: Sum(x, 1)\n\treturn: Prod(<|total|>, <|total|>)\n}\nG() {\n\ttotal: 1\n\treturn: total\n}',
+            includeDeclaration: true,
+        });
+    });
+
     it('finds a function across files: declaration, bare uses in the package, alias uses from importers', async () => {
         const docs = await loadWs();
         const helpers = docs['app/helpers.ko'];
