@@ -142,13 +142,18 @@ export class KubeClient {
         const url = new URL(this.server + path);
         for (const [k, v] of Object.entries(ro.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
         const options: https.RequestOptions = { method, headers: {} };
-        await this.kubeConfig.applyToHTTPSOptions(options);
+        try {
+            await this.kubeConfig.applyToHTTPSOptions(options);
+        } catch (err) {
+            // client-node refuses plain http without insecure-skip-tls-verify, after it has set the auth
+            // headers; kubectl does not (e.g. `kubectl proxy` on http://127.0.0.1:8001), so neither do we.
+            if (url.protocol !== 'http:' || !/HTTP protocol is not allowed/.test(String(err))) throw err;
+        }
         const headers = options.headers as Record<string, string>;
         headers.Accept = ro.accept ?? 'application/json';
         if (ro.body !== undefined) headers['Content-Type'] = 'application/json';
         const isHttps = url.protocol === 'https:';
-        // client-node builds an https.Agent carrying the CA/cert/key; plain http needs none.
-        if (!isHttps) delete options.agent;
+        // client-node picks the agent: https with the CA/cert/key, http, or a proxy-url agent.
         const req = (isHttps ? https : http).request(url, { ...options, signal: ro.signal });
         // Connect deadline: a black-holed address must not hang for the OS's minutes-long timeout.
         const connectTimer = setTimeout(() => req.destroy(Object.assign(new Error('connect timeout'), { code: 'KO_CONNECT_TIMEOUT' })), this.opts.unreachableAfterMs);

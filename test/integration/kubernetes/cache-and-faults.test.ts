@@ -59,6 +59,18 @@ describe('ClusterCacheStore', () => {
     });
 });
 
+describe('plain http like kubectl proxy', () => {
+    it('works without insecure-skip-tls-verify, sending the token', async () => {
+        fx = await startFixture({ token: 'proxy-token' });
+        const { readFileSync, writeFileSync } = await import('node:fs');
+        const cfg = join(fx.dir, 'proxy-config');
+        writeFileSync(cfg, readFileSync(fx.kubeconfig, 'utf8').replace('    insecure-skip-tls-verify: true\n', ''));
+        expect(readFileSync(cfg, 'utf8')).not.toContain('insecure');
+        const store = await createClusterCacheStore({ kubeconfigPath: cfg });
+        expect(await store.record('feed', { ok: 1 })).toEqual({ won: true, record: { ok: 1 } });
+    });
+});
+
 describe('unreachable clusters fail fast', () => {
     it('a closed port gives a clear error in under 5 s', async () => {
         const tmp = await startFixture();
