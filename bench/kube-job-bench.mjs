@@ -2,14 +2,15 @@
 // whose container is /bin/true, minus what spawning /bin/true costs on its own. What remains is
 // the executor's and the API's share: owner ConfigMap, Job create, watch events, log follow,
 // final pod read and log read. Sequential and 8-wide. (A real cluster adds scheduling and
-// container start, seconds; this measures ko's own part.)
+// container start, seconds; this measures ko's own part.) The double runs in its own process.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fmt, loadKube, startDouble, stats } from './kube-lib.mjs';
+import { fmt, loadKube, startDoubleProcess, stats } from './kube-lib.mjs';
 
 const N = Number(process.env.KO_BENCH_STEPS ?? 40);
 const { dir, kube } = await loadKube();
-const { double, kubeconfig } = await startDouble(dir);
+const double = await startDoubleProcess(dir);
+const { kubeconfig } = double;
 const executor = await kube.createKubernetesExecutor({ kubeconfigPath: kubeconfig, logDir: join(dir, 'logs') });
 const signal = new AbortController().signal;
 const step = (i, runId = 'bench') => ({ id: `${runId}/s${i}`, runId, stepName: `Bench.s${i}`, key: String(i).padStart(64, '0'), image: 'busybox',
@@ -46,6 +47,7 @@ const parS = stats(par);
 console.log(`steps: ${N}; /bin/true spawn alone: mean ${fmt(spawnS.mean)}`);
 console.log(`sequential submit-to-finished: mean ${fmt(seqS.mean)}, p50 ${fmt(seqS.p50)}, p95 ${fmt(seqS.p95)}, max ${fmt(seqS.max)}; overhead over spawn ${fmt(seqS.mean - spawnS.mean)} per step`);
 console.log(`${width} at a time: per step p50 ${fmt(parS.p50)}, p95 ${fmt(parS.p95)}; throughput ${(N / (wall / 1000)).toFixed(1)} steps/s`);
-console.log(`API requests: ${double.requests.length} (${(double.requests.length / (2 * N + 1)).toFixed(1)} per step, watch streams included)`);
+const { requests } = await double.stats();
+console.log(`API requests: ${requests} (${(requests / (2 * N + 1)).toFixed(1)} per step, watch streams and preflight included)`);
 await executor.close();
 await double.close();

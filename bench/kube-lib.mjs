@@ -1,6 +1,7 @@
 // Shared by the Kubernetes benchmarks: bundles src/pipeline/kubernetes with esbuild (the
 // sources are TypeScript) and starts the kube double with a kubeconfig in a temp directory.
 import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,27 @@ export async function loadKube() {
     await build({ entryPoints: [join(root, 'src/pipeline/kubernetes/index.ts')], bundle: true, platform: 'node', format: 'esm',
         target: 'node20', outfile, packages: 'external', logLevel: 'warning', absWorkingDir: root });
     return { dir, kube: await import(pathToFileURL(outfile).href) };
+}
+
+/**
+ * The double in its own process, as a cluster would be: its kubelet's process spawning (tens of
+ * milliseconds each, synchronous) then does not stall the executor being measured.
+ */
+export async function startDoubleProcess(dir) {
+    const kubeconfig = join(dir, 'kubeconfig');
+    const child = spawn(process.execPath, [join(root, 'test/kube-double/kube-double.mjs'), '--kubeconfig', kubeconfig, '--pvc-root', join(dir, 'pvcs')],
+        { stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c) => { out += c; const m = out.match(/listening on (\S+?);/); if (m) resolve(m[1]); });
+        child.on('exit', (code) => reject(new Error(`kube double exited with ${code}`)));
+    });
+    return {
+        kubeconfig, url,
+        stats: async () => (await fetch(`${url}/__double/stats`)).json(),
+        fault: (f) => fetch(`${url}/__double/fault`, { method: 'POST', body: JSON.stringify(f) }),
+        close: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }),
+    };
 }
 
 export async function startDouble(dir, options = {}) {

@@ -1,11 +1,13 @@
 // Watch event latency against the kube double: time from just before a ConfigMap create is
 // sent to the moment the executor's ListWatch delivers its ADDED event (the create's own round
-// trip included), and the same after a forced reconnect and a 410 re-list.
-import { fmt, loadKube, startDouble, stats } from './kube-lib.mjs';
+// trip included), and the same after a forced reconnect and a 410 re-list. The double runs in
+// its own process.
+import { fmt, loadKube, startDoubleProcess, stats } from './kube-lib.mjs';
 
 const N = Number(process.env.KO_BENCH_EVENTS ?? 300);
 const { dir, kube } = await loadKube();
-const { double, kubeconfig } = await startDouble(dir);
+const double = await startDoubleProcess(dir);
+const { kubeconfig } = double;
 const ctx = kube.resolveKubeContext({ kubeconfigPath: kubeconfig });
 const client = new kube.KubeClient(ctx.kubeConfig, ctx.server, ctx.contextName);
 const pending = new Map();
@@ -27,12 +29,12 @@ console.log(`watch event latency (create sent -> ADDED delivered), ${s.n} events
 
 // Recovery: drop the stream, then compact + drop (410 -> re-list).
 const t1 = performance.now();
-double.faults.dropWatches();
+await double.fault({ action: 'dropWatches' });
 await create(N + 1);
 const afterDrop = performance.now() - t1;
 const t2 = performance.now();
-double.faults.compact();
-double.faults.dropWatches();
+await double.fault({ action: 'compact' });
+await double.fault({ action: 'dropWatches' });
 await create(N + 2);
 const after410 = performance.now() - t2;
 console.log(`event after a dropped stream: ${fmt(afterDrop)} (reconnects ${watch.stats.reconnects}); after 410 Gone: ${fmt(after410)} (re-lists ${watch.stats.relists})`);
