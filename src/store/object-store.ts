@@ -77,6 +77,7 @@ export class ObjectStore {
             }
         }
         this.publish(tmp, hash);
+        if (options.move && copied) safeUnlink(path);
         return { hash, size };
     }
 
