@@ -28,6 +28,7 @@ export interface KubeDoubleFaults {
     slow(f: FaultMatch & { ms: number }): void;
     dropWatches(f?: { resource?: string }): void;
     lagWatch(f: { resource: string; ms: number }): void;
+    stallWatches(f?: { resource?: string }): void;
     compact(): void;
     deny(rule: { verb?: string; resource?: string; group?: string; namespace?: string }): void;
     allowAll(): void;

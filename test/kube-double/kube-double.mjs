@@ -554,7 +554,8 @@ export async function startKubeDouble(options = {}) {
         res.flushHeaders(); // at once: clients treat the headers as "watch established"
         const w = {
             resource: r.resource, ns: r.ns, labels, fields, table, res,
-            write: (ev) => { if (!res.destroyed && !res.writableEnded) res.write(JSON.stringify(ev) + '\n'); },
+            stalled: false,
+            write: (ev) => { if (!w.stalled && !res.destroyed && !res.writableEnded) res.write(JSON.stringify(ev) + '\n'); },
         };
         if (sinceNum !== undefined && sinceNum < compactedRv) {
             w.write({ type: 'ERROR', object: statusObj(410, 'Expired', `too old resource version: ${since} (${compactedRv})`) });
@@ -571,7 +572,7 @@ export async function startKubeDouble(options = {}) {
             bookmark = setInterval(() => w.write({ type: 'BOOKMARK', object: { kind: RESOURCES[r.resource].kind, apiVersion: apiVersionOf(RESOURCES[r.resource]), metadata: { resourceVersion: String(rv) } } }), opts.bookmarkIntervalMs);
         }
         const timeout = Number(q.get('timeoutSeconds') ?? 0);
-        const tt = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
+        const tt = timeout > 0 ? setTimeout(() => { if (!w.stalled) res.end(); }, timeout * 1000) : undefined;
         res.on('close', () => { watchers.delete(w); clearInterval(bookmark); clearTimeout(tt); });
     }
 
@@ -609,6 +610,8 @@ export async function startKubeDouble(options = {}) {
         slow: ({ ms, count = 1, method, path, watch }) => { faultState.delay.push({ ms, count, method, path, watch }); },
         /** Closes every open watch stream abruptly (as a dropped connection or an API server restart). */
         dropWatches: ({ resource } = {}) => { for (const w of [...watchers]) if (!resource || w.resource === resource) { watchers.delete(w); w.res.destroy(); } },
+        /** Open watch streams go silent and stay open (a connection dead without a FIN): no events, no end. */
+        stallWatches: ({ resource } = {}) => { for (const w of watchers) if (!resource || w.resource === resource) w.stalled = true; },
         /** Delivers watch events of one resource `ms` late (a slow stream), so streams race each other. */
         lagWatch: ({ resource, ms }) => { faultState.lag[resource] = ms; },
         /**

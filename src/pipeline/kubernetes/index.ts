@@ -21,6 +21,8 @@ export interface KubernetesExecutorFactoryOptions extends KubeContextOptions {
     pvcLocalPath?: string;
     pvcMountPath?: string;
     logDir?: string;
+    /** Server-side watch timeout before streams are re-opened (default 300 s). */
+    watchTimeoutSeconds?: number;
     client?: KubeClientOptions;
 }
 
@@ -47,7 +49,8 @@ export async function createKubernetesExecutor(options: KubernetesExecutorFactor
     } else if (typeof spec === 'object') {
         pvc = spec;
     }
-    return new KubernetesExecutor({ client, namespace: context.namespace, contextName: context.contextName, pvc, logDir: options.logDir });
+    return new KubernetesExecutor({ client, namespace: context.namespace, contextName: context.contextName, pvc, logDir: options.logDir,
+        watchTimeoutSeconds: options.watchTimeoutSeconds });
 }
 
 /** The cluster cache for the same context/namespace as the executor. */

@@ -9,6 +9,7 @@ import { copyFileSync, createWriteStream, existsSync, linkSync, mkdirSync, readd
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { expandPlaceholders, type Executor, type StepEvent, type StepOutputFile, type StepResult, type StepSpec } from '../executor.js';
+import { ClusterCacheStore } from './cache-store.js';
 import { forEachLine, sleep, type KubeClient } from './client.js';
 import { KubeApiError, KubeConfigError, KubeError, KubeStepError } from './errors.js';
 import { MANAGED_BY, labelValue, nameFragment, shortHash } from './names.js';
@@ -136,6 +137,11 @@ export class KubernetesExecutor implements Executor {
         } finally {
             signal.removeEventListener('abort', onAbort);
         }
+    }
+
+    /** The cluster cache of the same cluster and namespace, sharing this executor's client. */
+    cacheStore(): ClusterCacheStore {
+        return new ClusterCacheStore(this.client, this.ns);
     }
 
     /** Deletes every Job of a run (and through them their pods), e.g. when a whole run is cancelled. */

@@ -97,6 +97,11 @@ export class ListWatch {
                 });
                 failures = 0;
                 let gone = false;
+                // A silently dead connection (no FIN, e.g. a NAT or VPN dropping state) would hang here
+                // forever: keep TCP alive, and give up on the stream a little after the server's own timeout.
+                res.socket?.setKeepAlive(true, 30_000);
+                const deadline = setTimeout(() => res.destroy(Object.assign(new Error('watch stream silent past its timeout'), { code: 'ECONNRESET' })),
+                    ((this.opts.timeoutSeconds ?? 300) + Math.min(30, this.opts.timeoutSeconds ?? 300)) * 1000);
                 await forEachLine(res, (line) => {
                     if (!line.trim() || gone) return;
                     const ev = JSON.parse(line) as { type: string; object: KubeObject & { code?: number } };
@@ -116,7 +121,7 @@ export class ListWatch {
                     if (ev.type === 'DELETED') this.cache.delete(key);
                     else this.cache.set(key, ev.object);
                     this.onEvent(ev.type as WatchEventType, ev.object);
-                }).catch((err: Error) => { if (!gone) throw err; });
+                }).catch((err: Error) => { if (!gone) throw err; }).finally(() => clearTimeout(deadline));
                 if (gone) { this.stats.relists++; await this.list(); }
                 // A normal end (server timeout) just re-opens from the last resourceVersion.
             } catch (err) {

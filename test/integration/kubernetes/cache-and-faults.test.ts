@@ -49,7 +49,7 @@ describe('ClusterCacheStore', () => {
     it('a run on another machine reuses a finished step recorded by the first', async () => {
         fx = await startFixture();
         const first = await createKubernetesExecutor({ kubeconfigPath: fx.kubeconfig, logDir: join(fx.dir, 'l1') });
-        const cacheA = await createClusterCacheStore({ kubeconfigPath: fx.kubeconfig });
+        const cacheA = first.cacheStore();
         const step = nodeStep('console.log("expensive")');
         const result = await first.run(step, new AbortController().signal, () => undefined);
         await cacheA.record(step.key, { exitCode: result.exitCode, stdout: result.stdout, placement: result.placement });

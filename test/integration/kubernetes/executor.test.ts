@@ -84,6 +84,20 @@ describe('KubernetesExecutor against the kube double', () => {
         expect(failing).toMatchObject({ exitCode: 4, stdout: 'no\n', attempts: 2 });
     });
 
+    it('gives up on a watch stream that went silent and reconnects', async () => {
+        const short = await createKubernetesExecutor({ kubeconfigPath: fx.kubeconfig, logDir: join(fx.dir, 'logs'), watchTimeoutSeconds: 1 });
+        try {
+            const run = short.run(nodeStep('setTimeout(() => console.log("heard"), 800)'), never, () => undefined);
+            await waitFor(() => fx.double.list('pods', 'ko-test').some((p) => p.status?.phase === 'Running'), 10_000, 'pod running');
+            fx.double.faults.stallWatches();
+            const result = await run;
+            expect(result.stdout).toBe('heard\n');
+            expect(short.watchStats.jobs?.reconnects).toBeGreaterThanOrEqual(1);
+        } finally {
+            await short.close();
+        }
+    });
+
     it('re-lists after 410 Gone when its resourceVersion was compacted away', async () => {
         const run = executor.run(nodeStep('setTimeout(() => console.log("after 410"), 600)'), never, () => undefined);
         await waitFor(() => fx.double.list('pods', 'ko-test').some((p) => p.status?.phase === 'Running'), 10_000, 'pod running');
