@@ -9,7 +9,8 @@ import {
 import { KoGeneratedModule, KoGeneratedSharedModule } from '../src/language/generated/module.js';
 import { KoCoreModule, KoSharedCoreModule, connectPackageIndex, type KoAddedServices } from '../src/language/ko-module.js';
 import { packageRoots } from '../src/workspace/package-roots.js';
-import { URI } from 'langium';
+import { DocumentState, URI } from 'langium';
+import { isAbsolute, join } from 'node:path';
 import { KoWorkspaceIndex } from './ko-names.js';
 import { KoCompletionProvider } from './completion-provider.js';
 import { KoHoverProvider } from './hover-provider.js';
@@ -67,10 +68,35 @@ export function createKoLspServices(context: DefaultSharedModuleContext): { shar
     shared.ServiceRegistry.register(Ko);
     connectPackageIndex(shared, Ko);
     // The validator's package index resolves imports against the same roots as the editor features.
+    // Roots: workspace folders, KOPATH entries' src/, then the `ko.packageRoots` setting.
+    let folders: string[] = [];
+    let extraRoots: string[] = [];
+    const applyRoots = () => Ko.workspace.PackageIndex.setRoots(packageRoots({ workspaceFolders: folders, extraRoots }));
     shared.lsp.LanguageServer.onInitialize(params => {
-        const folders = (params.workspaceFolders ?? []).map(f => URI.parse(f.uri).fsPath);
+        folders = (params.workspaceFolders ?? []).map(f => URI.parse(f.uri).fsPath);
         if (folders.length === 0 && params.rootUri) folders.push(URI.parse(params.rootUri).fsPath);
-        Ko.workspace.PackageIndex.setRoots(packageRoots({ workspaceFolders: folders }));
+        applyRoots();
+    });
+    const applySetting = async (configured: unknown) => {
+        const next = Array.isArray(configured)
+            ? configured.filter((r): r is string => typeof r === 'string' && r.length > 0).map(r => (isAbsolute(r) ? r : join(folders[0] ?? process.cwd(), r)))
+            : [];
+        if (next.join('\0') === extraRoots.join('\0')) return;
+        extraRoots = next;
+        applyRoots();
+        // Imports may resolve differently now: validate every document again.
+        const documents = shared.workspace.LangiumDocuments.all.toArray();
+        for (const doc of documents) shared.workspace.DocumentBuilder.resetToState(doc, DocumentState.IndexedReferences);
+        await shared.workspace.DocumentBuilder.build(documents, { validation: true });
+    };
+    // The initial value arrives with `initialized`; later ones as section updates.
+    shared.lsp.LanguageServer.onInitialized(async () => {
+        await shared.workspace.ConfigurationProvider.ready;
+        await applySetting(await shared.workspace.ConfigurationProvider.getConfiguration('ko', 'packageRoots'));
+    });
+    shared.workspace.ConfigurationProvider.onConfigurationSectionUpdate(async update => {
+        if (update.section !== 'ko') return;
+        await applySetting((update.configuration as { packageRoots?: unknown } | undefined)?.packageRoots);
     });
     return { shared, Ko };
 }

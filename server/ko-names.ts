@@ -12,7 +12,9 @@ import {
 } from '../src/language/generated/ast.js';
 import { enclosingFunction, refPathOf } from '../src/language/ast-utils.js';
 import { catalogueEntry, catalogueMembers, type CatalogueEntry } from '../src/language/catalogue.js';
-import { defaultAlias, packageRoots, resolveImport } from '../src/workspace/package-roots.js';
+import { defaultAlias, packagePathOf as packagePathOfDir, packageRoots, resolveImport } from '../src/workspace/package-roots.js';
+import type { PackageIndex } from '../src/workspace/package-index.js';
+import type { KoServices } from '../src/language/ko-module.js';
 import { tokenize, tokenIndexBefore, type KoToken } from './ko-tokens.js';
 import { collectFunctions, refsOf } from './graph-builder.js';
 
@@ -108,7 +110,10 @@ export class KoWorkspaceIndex {
     private readonly fileSystem: FileSystemProvider;
     private readonly documentFactory: LangiumDocumentFactory;
 
+    private readonly packageIndex: PackageIndex | undefined;
+
     constructor(services: LangiumCoreServices) {
+        this.packageIndex = (services as Partial<KoServices>).workspace?.PackageIndex;
         this.documents = services.shared.workspace.LangiumDocuments;
         this.fileSystem = services.shared.workspace.FileSystemProvider;
         this.documentFactory = services.shared.workspace.LangiumDocumentFactory;
@@ -120,6 +125,10 @@ export class KoWorkspaceIndex {
     }
 
     roots(): string[] {
+        // The validator's package index holds the roots the server was configured with
+        // (workspace folders, KOPATH, the ko.packageRoots setting): use the same ones.
+        const configured = this.packageIndex?.getRoots() ?? [];
+        if (configured.length > 0 && this.extraFolders.length === 0) return [...configured];
         const folders = this.workspaceManager.workspaceFolders;
         if (this.cachedRoots && this.cachedRoots.key === folders && this.extraFolders.length === 0) return this.cachedRoots.roots;
         const workspaceFolders = [...(folders ?? []).map(f => URI.parse(f.uri).fsPath), ...this.extraFolders];
@@ -132,13 +141,9 @@ export class KoWorkspaceIndex {
         return dirname(document.uri.fsPath);
     }
 
-    /** The import path of a package directory relative to the first root holding it. */
+    /** The import path of a package directory (the same rule as the runtime's step ids). */
     packagePathOf(dir: string): string {
-        for (const root of this.roots()) {
-            if (dir === root) return '';
-            if (dir.startsWith(root + '/')) return dir.slice(root.length + 1);
-        }
-        return dir.split('/').pop() ?? dir;
+        return packagePathOfDir(dir, this.roots()) ?? dir.split('/').pop() ?? dir;
     }
 
     /** The loaded documents of a package directory (`*.ko` files directly in it). */

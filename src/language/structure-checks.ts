@@ -2,7 +2,7 @@
 // functions across the package, parameters, `?`, return steps, labels, term-list shapes, curly
 // brackets, newlines after ':', and import aliases (duplicates, unused, unknown packages).
 import { GrammarUtils, type AstNode } from 'langium';
-import { isInlineFunc, isRef, type FuncDef, type KoFile, type Term } from './generated/ast.js';
+import { isAugment, isInlineFunc, isInvoke, isRef, isSelect, type Expr, type FuncDef, type KoFile, type Term } from './generated/ast.js';
 import { allFunctions, termListShape } from './ast-utils.js';
 import { factsOf } from './file-facts.js';
 import { importAlias, importPathOf, type FileScope } from './name-resolver.js';
@@ -36,11 +36,18 @@ export function structureDiagnostics(scope: FileScope, skip: (node: AstNode) => 
         out.push(diagnostic('curly-bracket', 'unknown bracket {}: braces only delimit a function body; build a structure with ( ) instead', braceRange(node)));
     }
     for (const node of facts.newlineTerms) {
-        if (skip(node) || isInlineFunc(node.value)) continue;
+        if (skip(node) || startsWithInlineFunc(node.value)) continue;
         out.push(diagnostic('newline-after-colon', 'a newline cannot follow \':\': the formula must start on the same line (only an inline function definition may start on the next line)', rangeOf(node, 'colon')));
     }
     checkImports(scope, out);
     return out;
+}
+
+/** `g(p?) { ... } [p: 1]()`: the formula's first primary, under its tails, is an inline definition. */
+function startsWithInlineFunc(expr: Expr | undefined): boolean {
+    let current = expr;
+    while (current && (isInvoke(current) || isAugment(current) || isSelect(current))) current = current.target;
+    return isInlineFunc(current);
 }
 
 function braceRange(node: AstNode): KoRange {

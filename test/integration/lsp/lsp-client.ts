@@ -16,11 +16,14 @@ export interface KoLspClient {
     child: ChildProcess;
     diagnostics: Map<string, Diagnostic[]>;
     waitForDiagnostics(uri: string, timeoutMs?: number): Promise<Diagnostic[]>;
+    /** Diagnostics of `uri` once the server has published any (at once if it already has). */
+    published(uri: string, timeoutMs?: number): Promise<Diagnostic[]>;
     open(uri: string, text: string, version?: number): Promise<void>;
     stop(): Promise<void>;
 }
 
-export async function startKoLsp(workspaceFolder: string): Promise<KoLspClient> {
+/** `settings` answers workspace/configuration requests by section (e.g. `{ ko: { packageRoots: [...] } }`). */
+export async function startKoLsp(workspaceFolder: string, settings: Record<string, unknown> = {}): Promise<KoLspClient> {
     if (!existsSync(join(ROOT, 'dist/cli/main.mjs'))) throw new Error('run `npm run build` before the LSP integration tests');
     const child = spawn(process.execPath, [join(ROOT, 'bin/ko'), 'lsp', '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, KOPATH: '' } });
     let stderr = '';
@@ -33,7 +36,7 @@ export async function startKoLsp(workspaceFolder: string): Promise<KoLspClient> 
         for (const w of waiters.get(p.uri) ?? []) w(p.diagnostics);
         waiters.delete(p.uri);
     });
-    connection.onRequest('workspace/configuration', () => []);
+    connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(i => settings[i.section ?? ''] ?? null));
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.onRequest('workspace/semanticTokens/refresh', () => null);
@@ -53,15 +56,17 @@ export async function startKoLsp(workspaceFolder: string): Promise<KoLspClient> 
         },
     });
     await connection.sendNotification('initialized', {});
+    const waitForDiagnostics = (uri: string, timeoutMs = 20_000) => new Promise<Diagnostic[]>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri}; server stderr: ${stderr}`)), timeoutMs);
+        const list = waiters.get(uri) ?? [];
+        list.push(d => { clearTimeout(timer); resolve(d); });
+        waiters.set(uri, list);
+    });
     return {
-        connection, child, diagnostics,
-        waitForDiagnostics(uri: string, timeoutMs = 20_000) {
-            return new Promise((resolve, reject) => {
-                const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri}; server stderr: ${stderr}`)), timeoutMs);
-                const list = waiters.get(uri) ?? [];
-                list.push(d => { clearTimeout(timer); resolve(d); });
-                waiters.set(uri, list);
-            });
+        connection, child, diagnostics, waitForDiagnostics,
+        published(uri: string, timeoutMs = 20_000) {
+            const known = diagnostics.get(uri);
+            return known ? Promise.resolve(known) : waitForDiagnostics(uri, timeoutMs);
         },
         async open(uri: string, text: string, version = 1) {
             await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'ko', version, text } });

@@ -24,6 +24,9 @@ beforeAll(async () => {
         await client.open(uri(rel), read(rel));
         await waiting;
     }
+    // The server loads the rest of the workspace on its own; wait until it has, or requests
+    // about other packages race with the initial build on a busy machine.
+    for (const rel of ['lib/text/text.ko', 'lib/text/wrap.ko']) await client.published(uri(rel));
 }, 60_000);
 
 afterAll(async () => { await client?.stop(); });

@@ -104,6 +104,9 @@ const PROBES: [number, string, string][] = [
     [96, 'F() { return: 0x1F }', 'bad-number'],
     [97, 'F() { return: 1_000 }', 'bad-number'],
     [98, 'F() { return: 99999999999999999999 }', 'bad-number'],
+    // The inline-definition gap holds when tails follow the definition.
+    [99, 'F() { return:\n g(p?) { return: p } [p: 1]() }', 'OK'],
+    [100, 'F() { return:\n (1, 2).x }', 'newline-after-colon'],
 ];
 
 describe('Appendix A probes', () => {
