@@ -25,8 +25,9 @@ options:
   --concurrency N    most processes/containers running at once (default: max(2, CPUs))
   --until LABEL      run the function only as far as step LABEL and print its value
   --sequential       run the function's steps one at a time
-  --executor NAME, --context CTX, --namespace NS, --store DIR, --salt S, --progress off
-                     passed to the pipeline gates as run settings`;
+  --executor NAME, --context CTX, --namespace NS, --kubeconfig FILE, --pvc CLAIM[:LOCALPATH],
+  --store DIR, --salt S, --progress off
+                     passed to the pipeline gates as run settings (see docs/kubernetes.md)`;
 
 interface RunArgs {
     json: boolean;
@@ -42,7 +43,7 @@ interface RunArgs {
 
 function parseArgs(argv: string[]): RunArgs | string {
     const out: RunArgs = { json: false, roots: [], sequential: false, settings: {}, rest: [] };
-    const valued = new Set(['events', 'root', 'package-root', 'concurrency', 'until', 'executor', 'context', 'namespace', 'store', 'salt', 'progress']);
+    const valued = new Set(['events', 'root', 'package-root', 'concurrency', 'until', 'executor', 'context', 'namespace', 'kubeconfig', 'pvc', 'store', 'salt', 'progress']);
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === '--') { for (const a of argv.slice(i + 1)) (out.target === undefined ? (out.target = a) : out.rest.push(a)); break; }
