@@ -70,7 +70,24 @@ export class StepFailedError extends Error {
     }
 }
 
+/**
+ * A cache shared between machines (the Kubernetes executor's cluster cache): create-if-absent
+ * records by key, so exactly one outcome per key wins across all runners.
+ */
+export interface SharedCache {
+    lookup(key: string): Promise<Record<string, unknown> | undefined>;
+    record(key: string, record: Record<string, unknown>): Promise<{ won: boolean; record: Record<string, unknown> }>;
+}
+
+function asRecord(value: Record<string, unknown> | undefined, key: string): StepRecord | undefined {
+    // A shared record is foreign input: accept it only if it has the shape we rely on.
+    if (!value || value.key !== key || !Array.isArray(value.outputs) || typeof value.runId !== 'string' || typeof value.exitCode !== 'number') return undefined;
+    return value as unknown as StepRecord;
+}
+
 export interface EngineOptions {
+    /** Consulted after the local store misses, and offered every new outcome. */
+    readonly sharedCache?: SharedCache;
     readonly store: Store;
     readonly executor: Executor;
     readonly runId: string;
@@ -124,14 +141,49 @@ export class PipelineEngine {
         }
     }
 
+    /** Every object the record names is in this store (a record is only usable then). */
+    private complete(record: StepRecord): boolean {
+        const { store } = this.options;
+        return record.outputs.every(o => store.objects.has(o.hash, o.size))
+            && (record.stdoutHash === undefined || store.objects.has(record.stdoutHash));
+    }
+
+    /**
+     * A record from the shared cache, adopted into the local store when its objects are here
+     * (a store shared with the cluster's volume); otherwise the step must run on this machine.
+     * The shared cache is an optimisation: when it cannot be reached, the run goes on without it.
+     */
+    private async sharedLookup(key: string): Promise<StepRecord | undefined> {
+        const shared = this.options.sharedCache;
+        if (!shared) return undefined;
+        let remote: StepRecord | undefined;
+        try {
+            remote = asRecord(await shared.lookup(key), key);
+        } catch {
+            return undefined;
+        }
+        if (!remote || !this.complete(remote)) return undefined;
+        return this.options.store.steps.commit(remote).record;
+    }
+
+    /** Offers our record to the shared cache; returns the winner's (ours or an earlier runner's). */
+    private async sharedRecord(record: StepRecord): Promise<StepRecord | undefined> {
+        const shared = this.options.sharedCache;
+        if (!shared) return undefined;
+        try {
+            const r = await shared.record(record.key, record as unknown as Record<string, unknown>);
+            return r.won ? record : asRecord(r.record, record.key);
+        } catch {
+            return undefined;
+        }
+    }
+
     /** The recorded outcome for a key, if complete: every object it names must be present. */
     lookup(key: string): StepRecord | undefined {
         const { store } = this.options;
         const record = store.steps.get(key);
         if (!record) return undefined;
-        const complete = record.outputs.every(o => store.objects.has(o.hash, o.size))
-            && (record.stdoutHash === undefined || store.objects.has(record.stdoutHash));
-        if (complete) return record;
+        if (this.complete(record)) return record;
         // Objects were removed behind our back (manual deletion): recompute rather than fail.
         store.steps.quarantine(store.steps.path(key));
         return undefined;
@@ -142,7 +194,8 @@ export class PipelineEngine {
         const { store } = this.options;
         const progress = onProgress ?? this.options.onProgress ?? (() => {});
         if (req.cache) {
-            const hit = this.lookup(key);
+            let hit = this.lookup(key);
+            if (!hit) hit = await this.sharedLookup(key);
             if (hit) {
                 this.stats.cached++;
                 progress({ kind: 'cached', stepName: req.stepName, key, fromRun: hit.runId });
@@ -218,11 +271,17 @@ export class PipelineEngine {
                 env: redactEnv(req.env),
                 cache: req.cache,
             };
-            const committed = store.steps.commit(record);
-            if (!committed.won) {
+            // With a shared cache (the cluster's), its first writer decides for every runner.
+            const shared = req.cache ? await this.sharedRecord(record) : undefined;
+            if (shared && !sameOutcome(shared, record)) {
+                const evidence = store.steps.recordEvidence(key, shared, record);
+                progress({ kind: 'nondeterminism', stepName: req.stepName, key, evidence });
+            }
+            const committed = store.steps.commit(shared && this.complete(shared) ? shared : record);
+            if (!committed.won || (shared && committed.record !== record)) {
                 // Another runner recorded this key first: adopt its outcome, keep ours as evidence if it differs.
                 this.stats.adopted++;
-                if (!sameOutcome(committed.record, record)) {
+                if (!sameOutcome(committed.record, record) && !(shared && sameOutcome(committed.record, shared))) {
                     const evidence = store.steps.recordEvidence(key, committed.record, record);
                     progress({ kind: 'nondeterminism', stepName: req.stepName, key, evidence });
                 }

@@ -9,7 +9,7 @@ import { KoCancelled } from '../runtime/errors.js';
 import { Store, locateStore } from '../store/store.js';
 import { RunRecorder, newRunId } from '../store/run-records.js';
 import { ingestWorkspaceFile } from '../store/file-index.js';
-import { PipelineEngine, StepFailedError, type FileRef, type ProgressEvent, type StepRequest } from './engine.js';
+import { PipelineEngine, StepFailedError, type FileRef, type ProgressEvent, type SharedCache, type StepRequest } from './engine.js';
 import { createExecutor } from './executors.js';
 import { formulaAt, normaliseCallee } from './formula.js';
 import type { Executor } from './executor.js';
@@ -86,7 +86,10 @@ async function openSession(ctx: GateContext): Promise<Session> {
     const executor = await createExecutor(executorName, { store, settings });
     const runId = newRunId();
     const recorder = new RunRecorder(store.runsDir, store.tmpDir, runId, process.argv.slice(2));
-    const engine = new PipelineEngine({ store, executor, runId, recorder, limited: work => ctx.limited(work) });
+    // An executor with a cluster-wide cache (Kubernetes) shares outcomes between runners there.
+    const withCache = executor as Executor & { cacheStore?: () => SharedCache };
+    const sharedCache = typeof withCache.cacheStore === 'function' ? withCache.cacheStore() : undefined;
+    const engine = new PipelineEngine({ store, executor, runId, recorder, limited: work => ctx.limited(work), ...(sharedCache ? { sharedCache } : {}) });
     const s: Session = { engine, recorder, executor, interrupt: new AbortController(), failed: false, cancelled: false, done: false, active: 0, ending: false };
     live.add(s);
     installInterruptHandler();

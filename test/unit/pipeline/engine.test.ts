@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Store } from '../../../src/store/store.js';
 import { RunRecorder, newRunId, readRun } from '../../../src/store/run-records.js';
 import { LocalExecutor } from '../../../src/pipeline/local-executor.js';
-import { PipelineEngine, StepFailedError, type FileRef, type StepRequest, type ProgressEvent } from '../../../src/pipeline/engine.js';
+import { PipelineEngine, StepFailedError, type FileRef, type StepRequest, type ProgressEvent, type SharedCache } from '../../../src/pipeline/engine.js';
 import { driverPath, startDriver } from './driver.js';
 import { koRun } from './cli-bundle.js';
 
@@ -123,6 +123,63 @@ describe('PipelineEngine', () => {
         expect(again.status).toBe('cached');
         expect(again.stdout.length).toBe(200000);
         expect(readFileSync(store.objects.path(r.outputs[0].hash), 'utf8')).toBe('out\n');
+    });
+});
+
+describe('shared cache (the cluster cache between machines)', () => {
+    /** First writer wins, like the API server's create-if-absent; JSON round trip like a ConfigMap. */
+    function memoryCache(): SharedCache & { size: () => number } {
+        const m = new Map<string, string>();
+        return {
+            size: () => m.size,
+            lookup: async key => (m.has(key) ? JSON.parse(m.get(key)!) : undefined),
+            record: async (key, record) => {
+                if (m.has(key)) return { won: false, record: JSON.parse(m.get(key)!) };
+                m.set(key, JSON.stringify(record));
+                return { won: true, record };
+            },
+        };
+    }
+    const engineOn = (s: Store, sharedCache: SharedCache) => new PipelineEngine({ store: s, executor: new LocalExecutor({ workRoot: s.workDir }), runId: newRunId(), sharedCache });
+
+    it('adopts a shared record whose objects are here, and runs a step whose objects are not', async () => {
+        const shared = memoryCache();
+        const req = shell('r', `echo x >> ${counter()}; od -An -N8 -tx1 /dev/urandom > $KO_OUT/r`);
+        const first = await engineOn(store, shared).runStep(req, signal());
+        expect(first.status).toBe('executed');
+        expect(shared.size()).toBe(1);
+        // Same machine, local record lost: the shared record is adopted, nothing runs.
+        chmodSync(store.steps.path(first.key), 0o644);
+        rmSync(store.steps.path(first.key));
+        const again = await engineOn(store, shared).runStep(req, signal());
+        expect(again.status).toBe('cached');
+        expect(again.outputs).toEqual(first.outputs);
+        expect(executions()).toHaveLength(1);
+        // Another machine (its own store, without the objects) must run the step; the shared
+        // winner stays, and the differing outcome is kept as evidence there.
+        const other = new Store(join(root, 'other', '.ko'));
+        const second = await engineOn(other, shared).runStep(req, signal());
+        expect(executions()).toHaveLength(2);
+        expect(second.status).toBe('executed');
+        expect(other.steps.evidence(first.key)).toHaveLength(1);
+    });
+
+    it('a shared winner whose objects are here is adopted over our own outcome', async () => {
+        const shared = memoryCache();
+        const req = shell('r2', `echo x >> ${counter()}; od -An -N8 -tx1 /dev/urandom > $KO_OUT/r`);
+        const first = await engineOn(store, shared).runStep(req, signal());
+        // A second runner on this store that missed the shared lookup (an unreachable cluster).
+        chmodSync(store.steps.path(first.key), 0o644);
+        rmSync(store.steps.path(first.key));
+        let down = true;
+        const flaky: SharedCache = { lookup: async k => { if (down) throw new Error('unreachable'); return shared.lookup(k); }, record: (k, r) => shared.record(k, r) };
+        const second = await engineOn(store, flaky).runStep(req, signal());
+        down = false;
+        expect(executions()).toHaveLength(2);
+        expect(second.status).toBe('adopted');
+        expect(second.outputs).toEqual(first.outputs);
+        expect(store.steps.get(first.key)?.outputs).toEqual(first.record.outputs);
+        expect(store.steps.evidence(first.key)).toHaveLength(1);
     });
 });
 
