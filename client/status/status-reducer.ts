@@ -86,8 +86,11 @@ export function reduceRunEvent(state: StatusState, ev: RunEvent, now = Date.now(
         }; break;
         case 'step-log': next = { ...base, ...loc, logTail: [...base.logTail, `${ev.stream === 'stderr' ? '! ' : ''}${ev.line}`].slice(-LOG_TAIL_LINES) }; break;
         case 'step-cached': next = { ...base, ...loc, status: 'cached', cacheKey: ev.cacheKey, durationMs: 0, ...(ev.value !== undefined ? { value: ev.value } : {}) }; break;
+        // The runtime reports a step served from the store as step-cached then step-finished:
+        // it stays cached (it did not run), the finish only adds what it carries.
         case 'step-finished': next = {
-            ...base, ...loc, status: 'succeeded', durationMs: ev.durationMs,
+            ...base, ...loc, status: base.status === 'cached' && prev === base ? 'cached' : 'succeeded',
+            durationMs: base.status === 'cached' && prev === base ? 0 : ev.durationMs,
             ...(ev.exitCode !== undefined ? { exitCode: ev.exitCode } : {}), ...(ev.cacheKey ? { cacheKey: ev.cacheKey } : {}),
             ...(ev.value !== undefined ? { value: ev.value } : {}),
         }; break;

@@ -36,6 +36,14 @@ describe('status reducer', () => {
         expect(formatStepStatus(done.steps.get(B)!)).toBe('done in 1.5s');
         expect(s.steps.get(B)!.status).toBe('running'); // immutability
     });
+    it('a cached step stays cached when the runtime also reports it finished (ko run emits both)', () => {
+        const s = run([...script, { type: 'step-finished', runId: 'r1', time: t(6), step: A, durationMs: 7.7, value: '"hello"' }]);
+        expect(s.steps.get(A)).toMatchObject({ status: 'cached', durationMs: 0, cacheKey: 'abc123' });
+        expect(formatStepStatus(s.steps.get(A)!)).toBe('cached');
+        // A cached status of an earlier run does not stick to a step that ran this time.
+        const next = run([{ type: 'step-started', runId: 'r2', time: t(10), step: A }, { type: 'step-finished', runId: 'r2', time: t(20), step: A, durationMs: 10 }], s);
+        expect(next.steps.get(A)!.status).toBe('succeeded');
+    });
     it('reports failures with exit codes and ends the run', () => {
         let s = run([...script, { type: 'step-failed', runId: 'r1', time: t(900), step: B, durationMs: 897, exitCode: 3, error: 'command exited with 3' }]);
         expect(formatStepStatus(s.steps.get(B)!)).toBe('failed (exit 3)');
