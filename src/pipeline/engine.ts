@@ -77,6 +77,8 @@ export class StepFailedError extends Error {
 export interface SharedCache {
     lookup(key: string): Promise<Record<string, unknown> | undefined>;
     record(key: string, record: Record<string, unknown>): Promise<{ won: boolean; record: Record<string, unknown> }>;
+    /** Brings the objects a shared record names into `store` when they are elsewhere (the cluster's volume). */
+    fetch?(record: Record<string, unknown>, store: Store): Promise<unknown>;
 }
 
 function asRecord(value: Record<string, unknown> | undefined, key: string): StepRecord | undefined {
@@ -162,6 +164,7 @@ export class PipelineEngine {
         } catch {
             return undefined;
         }
+        if (remote && !this.complete(remote)) await this.fetchShared(remote);
         if (!remote || !this.complete(remote)) return undefined;
         return this.options.store.steps.commit(remote).record;
     }
@@ -172,10 +175,19 @@ export class PipelineEngine {
         if (!shared) return undefined;
         try {
             const r = await shared.record(record.key, record as unknown as Record<string, unknown>);
-            return r.won ? record : asRecord(r.record, record.key);
+            const winner = r.won ? record : asRecord(r.record, record.key);
+            if (winner && winner !== record && !this.complete(winner)) await this.fetchShared(winner);
+            return winner;
         } catch {
             return undefined;
         }
+    }
+
+    /** The shared record's objects into the local store, where the cache can fetch them (best effort). */
+    private async fetchShared(record: StepRecord): Promise<void> {
+        try {
+            await this.options.sharedCache?.fetch?.(record as unknown as Record<string, unknown>, this.options.store);
+        } catch { /* incomplete: the step runs on this machine */ }
     }
 
     /** The recorded outcome for a key, if complete: every object it names must be present. */
