@@ -35,7 +35,7 @@ export class LocalExecutor implements Executor {
     private readonly live = new Set<number>();
     private closed = false;
     private readonly lastDir = new Map<string, string>();
-    private watchdog: { kill: () => void; ledger: string; fd: number } | undefined;
+    private watchdog: { kill: () => void; alive: () => boolean; ledger: string; fd: number } | undefined;
 
     constructor(private readonly options: LocalExecutorOptions) {
         this.limit = Math.max(1, options.concurrency ?? availableParallelism());
@@ -79,19 +79,23 @@ export class LocalExecutor implements Executor {
      * us) it kills the groups still listed in its ledger, where we add (+pgid) and remove (-pgid)
      * every step, so a finished step's recycled pid is never hit.
      */
-    private track(pid: number | undefined, live: boolean): void {
+    private track(pid: number | undefined, live: boolean): string | undefined {
         if (!this.watchdog) {
             mkdirSync(this.options.workRoot, { recursive: true });
             const ledger = join(tmpdir(), `ko-watchdog-${process.pid}-${randomBytes(4).toString('hex')}`);
             const fd = openSync(ledger, 'a');
             const script = `trap '' INT TERM HUP; read _; awk '/^[+]/ { s[substr($0, 2)] = 1 } /^-/ { delete s[substr($0, 2)] } END { for (p in s) print p }' "$1" | while read p; do kill -KILL -"$p" 2>/dev/null; done; rm -f "$1"`;
             const dog = spawn('/bin/sh', ['-c', script, 'ko-watchdog', ledger], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
-            dog.on('error', () => { /* no watchdog: exit handlers still kill the groups */ });
+            let alive = true;
+            // No watchdog (no /bin/sh?): steps run directly; exit handlers still kill the groups.
+            dog.on('error', () => { alive = false; });
+            dog.on('exit', () => { alive = false; });
             dog.unref();
             (dog.stdin as unknown as { unref?: () => void }).unref?.();
-            this.watchdog = { ledger, fd, kill: () => { try { dog.kill('SIGKILL'); } catch { /* gone */ } } };
+            this.watchdog = { ledger, fd, alive: () => alive, kill: () => { try { dog.kill('SIGKILL'); } catch { /* gone */ } } };
         }
         if (pid !== undefined) writeSync(this.watchdog.fd, `${live ? '+' : '-'}${pid}\n`);
+        return this.watchdog.alive() ? this.watchdog.ledger : undefined;
     }
 
     private async runAcquired(step: StepSpec, signal: AbortSignal, onEvent: (event: StepEvent) => void): Promise<StepResult> {
@@ -159,9 +163,14 @@ export class LocalExecutor implements Executor {
                 return;
             }
             // The watchdog must exist before the step does, or a kill -9 right after spawn would orphan it.
-            this.track(undefined, true);
+            const ledger = this.track(undefined, true);
             // detached: its own process group, so a timeout or Ctrl-C kills `sh -c` and its children too.
-            const child = spawn(argv[0], argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+            // The step enters the watchdog's ledger itself, before it runs anything (a tiny sh that
+            // then execs the program, keeping its pid): a runner killed right after spawn() cannot
+            // leave an unlisted step behind.
+            const child = ledger
+                ? spawn('/bin/sh', ['-c', 'echo "+$$" >> "$1" && shift && exec "$@"', 'ko', ledger, ...argv], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+                : spawn(argv[0], argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
             const maxStdout = this.options.maxStdoutBytes ?? 64 * 1024 * 1024;
             const chunks: Buffer[] = [];
             let stdoutBytes = 0;
