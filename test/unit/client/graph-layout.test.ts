@@ -2,7 +2,7 @@
 // extension runs the same code in a worker thread).
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { elkGraphFor, layoutGraph, topologyKey, type ElkLike } from '../../../client/graph/layout.js';
+import { elkGraphFor, fastLayered, layoutGraph, topologyKey, type ElkLike, type FunctionLayout } from '../../../client/graph/layout.js';
 import { outlineGraph } from '../../../client/graph/outline-graph.js';
 
 const ELK = createRequire(import.meta.url)('elkjs/lib/elk.bundled.js') as new () => ElkLike;
@@ -62,5 +62,47 @@ describe('layout', () => {
         console.log(`layout of ${layout.nodes.length} nodes / ${layout.edges.length} edges: ${ms} ms`);
         expect(layout.nodes).toHaveLength(501);
         expect(ms).toBeLessThan(20_000);
+    });
+    it('lays out a 1,000-node DAG in under a second (the fast layered layout) and every edge goes down', async () => {
+        const lines = ['Big() {', '    s0: Load()'];
+        for (let i = 1; i < 999; i++) lines.push(`    s${i}: Step(in: s${i - 1}${i % 7 === 0 ? `, side: s${Math.floor(i / 2)}` : ''})`);
+        lines.push('    return: s998', '}');
+        const big = outlineGraph('file:///big.ko', 1, lines.join('\n'), '');
+        const started = performance.now();
+        const layout = await layoutGraph(big, new ELK());
+        const ms = performance.now() - started;
+        console.log(`fast layout of ${layout.nodes.length} nodes / ${layout.edges.length} edges: ${ms.toFixed(0)} ms`);
+        expect(layout.nodes).toHaveLength(1000);
+        expect(ms).toBeLessThan(1000);
+        const at = new Map(layout.nodes.map(n => [n.id, n]));
+        for (const e of layout.edges) expect(at.get(e.to)!.y).toBeGreaterThan(at.get(e.from)!.y);
+        // No two nodes overlap within a layer.
+        const rows = new Map<number, { x: number; width: number }[]>();
+        for (const n of layout.nodes) rows.set(n.y, [...(rows.get(n.y) ?? []), n]);
+        for (const row of rows.values()) {
+            row.sort((a, b) => a.x - b.x);
+            for (let i = 1; i < row.length; i++) expect(row[i]!.x).toBeGreaterThanOrEqual(row[i - 1]!.x + row[i - 1]!.width);
+        }
+    });
+    it('the fast layout survives a cycle and puts parallel steps side by side', () => {
+        const g = outlineGraph('file:///c.ko', 1, 'Main() {\n    a: F(b)\n    b: G(a)\n    c: H(a)\n    d: H(a)\n    return: (c, d)\n}', '');
+        const l = fastLayered(g.functions[0]!);
+        expect(l.nodes).toHaveLength(5);
+        const c = l.nodes.find(n => n.id === 'Main/c')!, d = l.nodes.find(n => n.id === 'Main/d')!;
+        expect(c.y).toBe(d.y);
+        expect(c.x).not.toBe(d.x);
+    });
+    it('re-lays out only the function an edit changed (per-function cache)', async () => {
+        const two = 'A() {\n    x: F()\n    return: x\n}\nB() {\n    y: G()\n    return: y\n}';
+        const cache = new Map<string, FunctionLayout>();
+        const stats = { computed: 0, cached: 0 };
+        let calls = 0;
+        const elk = new ELK();
+        const counting: ElkLike = { layout: g => { calls++; return elk.layout(g); } };
+        await layoutGraph(outlineGraph('file:///t.ko', 1, two, ''), counting, { cache, stats });
+        expect(stats).toEqual({ computed: 2, cached: 0 });
+        await layoutGraph(outlineGraph('file:///t.ko', 2, two.replace('y: G()\n', 'y: G()\n    z: H(y)\n'), ''), counting, { cache, stats });
+        expect(stats).toEqual({ computed: 3, cached: 1 });
+        expect(calls).toBe(3);
     });
 });

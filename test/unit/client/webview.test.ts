@@ -99,6 +99,20 @@ describe.skipIf(!existsSync(CHROMIUM))('graph webview in Chromium', () => {
         await expect.poll(() => a.getAttribute('class')).not.toContain('status-');
     });
 
+    it('a status update repaints in place: no re-render, no node moves (layout is never redone for status)', async () => {
+        const snapshot = () => page.evaluate(() => [...document.querySelectorAll('.node')].map((n: any) => `${n.getAttribute('data-id')}@${n.getAttribute('transform')}`));
+        const before = await snapshot();
+        await page.evaluate(() => { document.querySelectorAll('.node, .edge').forEach((n: any) => { n.__koMark = true; }); });
+        const started = Date.now();
+        for (let i = 0; i < 50; i++) await send({ type: 'status', statuses: { 'p.Main/a': { status: i % 2 ? 'running' : 'succeeded', text: `running ${i}s` } } });
+        await expect.poll(() => page.locator('.node[data-id="p.Main/a"] .status').textContent()).toBe('running 49s');
+        console.log(`50 status updates painted in ${Date.now() - started} ms`);
+        // The same DOM elements (a re-render would replace them) at the same places.
+        expect(await page.evaluate(() => [...document.querySelectorAll('.node, .edge')].every((n: any) => n.__koMark === true))).toBe(true);
+        expect(await snapshot()).toEqual(before);
+        await send({ type: 'status', statuses: {} });
+    });
+
     it('highlights the node under the cursor and reports clicks', async () => {
         await send({ type: 'highlight', nodeId: 'p.Main/b' });
         await expect.poll(() => page.locator('.node.highlighted').getAttribute('data-id')).toBe('p.Main/b');
