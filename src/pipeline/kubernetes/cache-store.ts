@@ -9,6 +9,8 @@ import type { KubeClient } from './client.js';
 import { KubeApiError, KubeError } from './errors.js';
 import { MANAGED_BY, labelValue } from './names.js';
 import type { KubeObject } from './watch.js';
+import type { Store } from '../../store/store.js';
+import { fetchFromVolume } from './volume-objects.js';
 
 /** Any JSON object describing a finished step (the pipeline store decides the fields). */
 export type ClusterCacheRecord = Record<string, unknown>;
@@ -17,7 +19,19 @@ export type ClusterCacheRecord = Record<string, unknown>;
 export const MAX_RECORD_BYTES = 256 * 1024;
 
 export class ClusterCacheStore {
-    constructor(private readonly client: KubeClient, readonly namespace: string) {}
+    /**
+     * `volumeRoot`: where this machine sees the shared volume (the PVC's local path); records'
+     * objects are fetched from its objects/ directory by `fetch`.
+     */
+    constructor(private readonly client: KubeClient, readonly namespace: string, readonly volumeRoot?: string) {}
+
+    /**
+     * Brings the objects a record names (outputs, large stdout, log) from the shared volume into
+     * `store`, so a record written by another machine is usable here. Without a volume: nothing.
+     */
+    async fetch(record: ClusterCacheRecord, store: Store): Promise<number> {
+        return this.volumeRoot ? fetchFromVolume(this.volumeRoot, record, store) : 0;
+    }
 
     /** The ConfigMap name for a key: readable for hex keys, hashed for anything else. */
     static objectName(key: string): string {

@@ -14,6 +14,10 @@ import { forEachLine, sleep, type KubeClient } from './client.js';
 import { KubeApiError, KubeConfigError, KubeError, KubeStepError } from './errors.js';
 import { MANAGED_BY, labelValue, nameFragment, shortHash } from './names.js';
 import { ListWatch, type KubeObject } from './watch.js';
+import { publishBytes, publishFiles } from './volume-objects.js';
+
+/** The engine keeps stdout up to this size inline in the record, larger stdout as an object. */
+const INLINE_STDOUT = 64 * 1024;
 
 /** A PersistentVolumeClaim shared by all step pods, for file inputs and outputs. */
 export interface PvcConfig {
@@ -141,7 +145,7 @@ export class KubernetesExecutor implements Executor {
 
     /** The cluster cache of the same cluster and namespace, sharing this executor's client. */
     cacheStore(): ClusterCacheStore {
-        return new ClusterCacheStore(this.client, this.ns);
+        return new ClusterCacheStore(this.client, this.ns, this.opts.pvc?.localPath);
     }
 
     /** Deletes every Job of a run (and through them their pods), e.g. when a whole run is cancelled. */
@@ -464,9 +468,16 @@ export class KubernetesExecutor implements Executor {
             } else if (!succeeded && exitCode === 0) {
                 exitCode = 1;
             }
+            const outputs = t.outDir && exitCode === 0 ? listFiles(t.outDir) : [];
+            const volume = this.opts.pvc?.localPath;
+            if (volume && exitCode === 0) {
+                // Kept content-addressed on the volume, so other machines can adopt this step's outcome.
+                await publishFiles(volume, outputs.map((o) => o.localPath));
+                if (Buffer.byteLength(stdout) > INLINE_STDOUT) publishBytes(volume, stdout);
+            }
             t.onEvent({ kind: 'finished', id: t.step.id, exitCode });
             this.settle(t, {
-                exitCode, stdout, logPath: t.logPath, outputs: t.outDir && exitCode === 0 ? listFiles(t.outDir) : [],
+                exitCode, stdout, logPath: t.logPath, outputs,
                 attempts: Math.max(1, t.pods.length), startedAt: t.startedAt, finishedAt: new Date().toISOString(),
                 placement: `kubernetes:${this.opts.contextName}/${this.ns}/${t.jobName}`,
             });
