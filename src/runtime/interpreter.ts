@@ -20,7 +20,7 @@ import {
     type LoadDiagnostic, type LoadEntry, type LoadedSources, type Package, type SourceUnit,
 } from './loader.js';
 import {
-    EMPTY, bool, float64, int64, printValue, selectField, seq, str, struct, summarizeValue,
+    EMPTY, bool, float64, int64, printValue, selectField, seqOwned, str, summarizeValue,
     type Field, type KoCallee, type NativeCallee, type Value, type VarietyValue,
 } from './values.js';
 
@@ -194,37 +194,49 @@ class ExprCompiler {
         }
         if (isInlineFunc(expr)) {
             const name = expr.func.name;
-            return () => {
-                const target = findFunction(this.program, this.func.pkg.path, name);
+            const pkgPath = this.func.pkg.path;
+            return this.lazyGlobal(() => {
+                const target = findFunction(this.program, pkgPath, name);
                 if (!target) throw new KoRuntimeError(`function ${name} not found`);
                 return { kind: 'variety', callee: target.callee, bound: [] };
-            };
+            });
         }
         if (isCurlyConstruct(expr)) {
             this.error(expr, 'unknown bracket {}');
             return constant(EMPTY);
         }
+        // Argument lists are compiled with `_`-prefixed arguments already left out (they are still
+        // evaluated, so they order the steps), so nothing filters or copies them per call.
         if (isConstruct(expr)) {
             const terms = this.compileTerms(expr.terms, deps);
             if (expr.bracket === '[') {
-                return sc => thenM(terms(sc), fields => ({ kind: 'variety', callee: JOIN, bound: dropUnderscore(fields) }) as VarietyValue);
+                const variety = (fields: Field[]): Value => ({ kind: 'variety', callee: JOIN, bound: fields });
+                return sc => { const fs = terms(sc); return fs instanceof Promise ? fs.then(variety) : variety(fs); };
             }
-            return sc => thenM(terms(sc), fields => joinValue(dropUnderscore(fields)));
+            return sc => { const fs = terms(sc); return fs instanceof Promise ? fs.then(joinValue) : joinValue(fs); };
         }
         if (isInvoke(expr)) {
             const target = this.compile(expr.target, deps);
             const terms = this.compileTerms(expr.terms, deps);
-            return sc => then2(target(sc), terms(sc), (t, fields) => invokeValue(augmentValue(t, fields), sc));
+            return sc => {
+                const t = target(sc), fs = terms(sc);
+                if (t instanceof Promise || fs instanceof Promise) return then2(t, fs, (v, fields) => invokeWith(v, fields, sc));
+                return invokeWith(t, fs, sc);
+            };
         }
         if (isAugment(expr)) {
             const target = this.compile(expr.target, deps);
             const terms = this.compileTerms(expr.terms, deps);
-            return sc => then2(target(sc), terms(sc), (t, fields) => augmentValue(t, fields));
+            return sc => {
+                const t = target(sc), fs = terms(sc);
+                if (t instanceof Promise || fs instanceof Promise) return then2(t, fs, augmentFiltered);
+                return augmentFiltered(t, fs);
+            };
         }
         if (isSelect(expr)) {
             const target = this.compile(expr.target, deps);
-            const field = expr.field;
-            return sc => thenM(target(sc), v => selectOrFail(v, [field]));
+            const path = [expr.field];
+            return sc => { const v = target(sc); return v instanceof Promise ? v.then(x => selectOrFail(x, path)) : selectOrFail(v, path); };
         }
         this.error(expr, 'unrecognized term');
         return constant(EMPTY);
@@ -282,6 +294,7 @@ class ExprCompiler {
         return () => (cached ??= resolve());
     }
 
+    /** The fields of an argument list or constructor, `_`-prefixed ones evaluated but left out (§3.3). */
     compileTerms(terms: readonly Term[], deps: Set<number>): CompiledTerms {
         if (terms.length === 0) return () => [];
         const labeled = terms.filter(t => t.colon);
@@ -291,11 +304,13 @@ class ExprCompiler {
         }
         if (labeled.length === 0) {
             const values = terms.map(t => this.compile(t.value, deps));
+            const one = (v: Value): Field[] => [{ name: '', value: v }];
             if (values.length === 1) {
                 const only = values[0];
-                return sc => thenM(only(sc), v => [{ name: '', value: v }]);
+                return sc => { const v = only(sc); return v instanceof Promise ? v.then(one) : one(v); };
             }
-            return sc => thenM(all(values.map(v => v(sc))), vs => [{ name: '', value: seq(vs) }]);
+            const many = (vs: Value[]): Field[] => [{ name: '', value: seqOwned(vs) }];
+            return sc => { const vs = evalAll(values, sc); return vs instanceof Promise ? vs.then(many) : many(vs); };
         }
         const groups: { name: string; values: Compiled[] }[] = [];
         for (const t of terms) {
@@ -306,18 +321,44 @@ class ExprCompiler {
             group.values.push(this.compile(t.value, deps));
         }
         const flat = groups.flatMap(g => g.values);
-        return sc => thenM(all(flat.map(v => v(sc))), vs => {
-            const fields: Field[] = [];
-            let k = 0;
-            for (const g of groups) {
-                const group = vs.slice(k, k + g.values.length);
-                k += g.values.length;
-                const nonEmpty = group.filter(v => v.kind !== 'empty');
-                fields.push({ name: g.name, value: nonEmpty.length === 0 ? EMPTY : nonEmpty.length === 1 ? nonEmpty[0] : seq(nonEmpty) });
-            }
-            return fields;
-        });
+        const kept = groups.map(g => !g.name.startsWith('_'));
+        let build: (vs: Value[]) => Field[];
+        if (groups.every(g => g.values.length === 1)) {
+            // No repeated labels: one field per value.
+            build = vs => {
+                const fields: Field[] = [];
+                for (let i = 0; i < vs.length; i++) if (kept[i]) fields.push({ name: groups[i].name, value: vs[i] });
+                return fields;
+            };
+        } else {
+            build = vs => {
+                const fields: Field[] = [];
+                let k = 0;
+                for (let gi = 0; gi < groups.length; gi++) {
+                    const g = groups[gi];
+                    const group = vs.slice(k, k + g.values.length);
+                    k += g.values.length;
+                    if (!kept[gi]) continue;
+                    const nonEmpty = group.filter(v => v.kind !== 'empty');
+                    fields.push({ name: g.name, value: nonEmpty.length === 0 ? EMPTY : nonEmpty.length === 1 ? nonEmpty[0] : seqOwned(nonEmpty) });
+                }
+                return fields;
+            };
+        }
+        return sc => { const vs = evalAll(flat, sc); return vs instanceof Promise ? vs.then(build) : build(vs); };
     }
+}
+
+/** Evaluates compiled formulas in order; a promise only when one of them is asynchronous. */
+function evalAll(fns: readonly Compiled[], sc: StepCtx): MaybeP<Value[]> {
+    const out = new Array<MaybeP<Value>>(fns.length);
+    let async = false;
+    for (let i = 0; i < fns.length; i++) {
+        const v = fns[i](sc);
+        if (v instanceof Promise) async = true;
+        out[i] = v;
+    }
+    return async ? Promise.all(out) : out as Value[];
 }
 
 function constant(v: Value): Compiled { return () => v; }
@@ -353,9 +394,12 @@ function nativeCallee(pkg: string, name: string): NativeCallee | undefined {
 
 /** The constructor behind `( ... )` and `[ ... ]`: the unnamed argument, or a structure of the named ones. */
 export function joinValue(fields: readonly Field[]): Value {
-    const unnamed = fields.find(f => f.name === '');
-    if (unnamed) return unnamed.value;
-    return struct(fields.filter(f => f.value.kind !== 'empty'));
+    let empties = false;
+    for (const f of fields) {
+        if (f.name === '') return f.value;
+        if (f.value.kind === 'empty') empties = true;
+    }
+    return { kind: 'struct', fields: empties ? fields.filter(f => f.value.kind !== 'empty') : fields };
 }
 
 const JOIN: NativeCallee = { kind: 'native', display: 'Join', impl: args => joinValue(args.fields) };
@@ -379,23 +423,46 @@ function selectOrFail(v: Value, path: readonly string[]): Value {
 }
 
 /** `_`-prefixed arguments only order steps; callees never see them (§3.3). */
-function dropUnderscore(fields: Field[]): Field[] {
-    return fields.some(f => f.name.startsWith('_')) ? fields.filter(f => !f.name.startsWith('_')) : fields;
+function dropUnderscore(fields: readonly Field[]): readonly Field[] {
+    for (const f of fields) if (f.name.startsWith('_')) return fields.filter(g => !g.name.startsWith('_'));
+    return fields;
 }
 
 export function augmentValue(v: Value, added: readonly Field[]): Value {
+    return augmentFiltered(v, dropUnderscore(added));
+}
+
+/** Augmentation with arguments that hold no `_`-prefixed names (compiled argument lists). */
+function augmentFiltered(v: Value, fields: readonly Field[]): Value {
     if (v.kind === 'variety') {
-        const fields = dropUnderscore([...added]);
         if (fields.length === 0) return v;
-        for (const f of fields) {
-            for (const b of v.bound) {
-                if (b.name === f.name) throw new KoRuntimeError(`augmenting duplicate field ${f.name === '' ? '(unnamed)' : f.name}`);
-            }
-        }
-        return { kind: 'variety', callee: v.callee, bound: [...v.bound, ...fields] };
+        return { kind: 'variety', callee: v.callee, bound: boundWith(v.bound, fields) };
     }
-    if (added.length === 0) return v;
+    if (fields.length === 0) return v;
     throw new KoRuntimeError(`${describeForError(v)} cannot be augmented`);
+}
+
+/** The arguments of a variety plus added ones; re-binding a name fails (§3.3). */
+function boundWith(bound: readonly Field[], fields: readonly Field[]): readonly Field[] {
+    if (bound.length === 0) return fields;
+    for (const f of fields) {
+        for (const b of bound) {
+            if (b.name === f.name) throw new KoRuntimeError(`augmenting duplicate field ${f.name === '' ? '(unnamed)' : f.name}`);
+        }
+    }
+    return [...bound, ...fields];
+}
+
+/** `v(fields)` for compiled argument lists: no intermediate variety, no copy when nothing is bound. */
+function invokeWith(v: Value, fields: readonly Field[], sc: StepCtx): MaybeP<Value> {
+    if (v.kind !== 'variety') {
+        if (fields.length > 0) throw new KoRuntimeError(`${describeForError(v)} cannot be augmented`);
+        throw new KoRuntimeError(`${describeForError(v)} cannot be invoked`);
+    }
+    const args = fields.length === 0 ? v.bound : boundWith(v.bound, fields);
+    const callee = v.callee;
+    if (callee.kind === 'ko') return callFunction(callee.func as CompiledFunc, args, sc, false);
+    return callNative(callee, args, sc);
 }
 
 function describeForError(v: Value): string {
@@ -503,6 +570,16 @@ export interface RunState {
     until?: string;
 }
 
+/** One call of a Ko function; a class so every frame has the same shape. */
+class CallFrame implements Frame {
+    readonly results: (Value | Promise<Value> | undefined)[];
+    readonly depth: number;
+    constructor(readonly func: CompiledFunc, readonly args: Value[], readonly run: RunState, readonly caller: StepCtx | undefined) {
+        this.results = new Array(func.steps.length);
+        this.depth = caller ? caller.frame.depth + 1 : 0;
+    }
+}
+
 let syncDepth = 0;
 /** Nested synchronous calls before the evaluator continues on a fresh stack (deep recursion). */
 const MAX_SYNC_DEPTH = 120;
@@ -520,7 +597,7 @@ function callFunction(func: CompiledFunc, fields: readonly Field[], caller: Step
         if (value === undefined && name === func.monadic) for (const f of fields) if (f.name === '') { value = f.value; break; }
         args[i] = value ?? EMPTY;
     }
-    const frame: Frame = { func, args, results: new Array(func.steps.length), run: state, depth: caller ? caller.frame.depth + 1 : 0, ...(caller ? { caller } : {}) };
+    const frame: Frame = new CallFrame(func, args, state, caller);
     let order = func.order;
     let returnIndex = func.returnIndex;
     if (!caller && state.until !== undefined) {
@@ -838,7 +915,7 @@ export async function runFunction(
     };
     const fields = Array.isArray(args) ? args as Field[] : Object.entries(args).map(([name, value]) => ({ name, value }));
     try {
-        return await callFunction(func, dropUnderscore([...fields]), undefined, options.sequential ?? false, run);
+        return await callFunction(func, dropUnderscore(fields), undefined, options.sequential ?? false, run);
     } catch (e) {
         if (isKoError(e)) throw e;
         throw new KoRuntimeError(e instanceof Error ? e.message : String(e));
@@ -894,9 +971,6 @@ function parseKoText(text: string) { return parseKo(text, '<eval>'); }
 
 
 // Helpers for MaybeP chains without allocating promises on the synchronous path.
-function thenM<T, U>(m: MaybeP<T>, f: (t: T) => MaybeP<U>): MaybeP<U> {
-    return m instanceof Promise ? m.then(f) : f(m);
-}
 function then2<A, B, U>(a: MaybeP<A>, b: MaybeP<B>, f: (a: A, b: B) => MaybeP<U>): MaybeP<U> {
     if (a instanceof Promise || b instanceof Promise) {
         if (a instanceof Promise) a.catch(noop);

@@ -96,6 +96,12 @@ export function seq(values: readonly Value[]): SeqValue | EmptyValue {
     return items.length === 0 ? EMPTY : { kind: 'seq', items: [...items] };
 }
 
+/** Like seq, for an array the caller hands over (not copied when it holds no empty value). */
+export function seqOwned(values: Value[]): SeqValue | EmptyValue {
+    for (const v of values) if (v.kind === 'empty') return seq(values);
+    return values.length === 0 ? EMPTY : { kind: 'seq', items: values };
+}
+
 /** Lifting: a sequence is its elements, empty is none, anything else is one element. */
 export function lift(v: Value): readonly Value[] {
     if (v.kind === 'seq') return v.items;
