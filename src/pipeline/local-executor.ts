@@ -35,7 +35,9 @@ export class LocalExecutor implements Executor {
     private readonly live = new Set<number>();
     private closed = false;
     private readonly lastDir = new Map<string, string>();
-    private watchdog: { kill: () => void; alive: () => boolean; ledger: string; fd: number } | undefined;
+    private watchdog: { kill: () => void; ledger: string; fd: number } | undefined;
+    /** Marks this executor's steps (env KO_WATCH) so the watchdog can find them in /proc. */
+    private readonly token = randomBytes(8).toString('hex');
 
     constructor(private readonly options: LocalExecutorOptions) {
         this.limit = Math.max(1, options.concurrency ?? availableParallelism());
@@ -79,23 +81,25 @@ export class LocalExecutor implements Executor {
      * us) it kills the groups still listed in its ledger, where we add (+pgid) and remove (-pgid)
      * every step, so a finished step's recycled pid is never hit.
      */
-    private track(pid: number | undefined, live: boolean): string | undefined {
+    private track(pid: number | undefined, live: boolean): void {
         if (!this.watchdog) {
             mkdirSync(this.options.workRoot, { recursive: true });
             const ledger = join(tmpdir(), `ko-watchdog-${process.pid}-${randomBytes(4).toString('hex')}`);
             const fd = openSync(ledger, 'a');
-            const script = `trap '' INT TERM HUP; read _; awk '/^[+]/ { s[substr($0, 2)] = 1 } /^-/ { delete s[substr($0, 2)] } END { for (p in s) print p }' "$1" | while read p; do kill -KILL -"$p" 2>/dev/null; done; rm -f "$1"`;
-            const dog = spawn('/bin/sh', ['-c', script, 'ko-watchdog', ledger], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
-            let alive = true;
-            // No watchdog (no /bin/sh?): steps run directly; exit handlers still kill the groups.
-            dog.on('error', () => { alive = false; });
-            dog.on('exit', () => { alive = false; });
+            // The ledger misses a step only if we die between its spawn and our write; for that
+            // window, processes carrying our KO_WATCH token are found in /proc (Linux).
+            const script = `trap '' INT TERM HUP; read _; `
+                + `awk '/^[+]/ { s[substr($0, 2)] = 1 } /^-/ { delete s[substr($0, 2)] } END { for (p in s) print p }' "$1" | while read p; do kill -KILL -"$p" 2>/dev/null; done; `
+                + `if [ -r /proc/self/environ ]; then for e in /proc/[0-9]*/environ; do `
+                + `if tr '\\000' '\\n' < "$e" 2>/dev/null | grep -qx "KO_WATCH=$2"; then p=\${e#/proc/}; p=\${p%/environ}; kill -KILL -"$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; fi; `
+                + `done; fi; rm -f "$1"`;
+            const dog = spawn('/bin/sh', ['-c', script, 'ko-watchdog', ledger, this.token], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+            dog.on('error', () => { /* no watchdog: exit handlers still kill the groups */ });
             dog.unref();
             (dog.stdin as unknown as { unref?: () => void }).unref?.();
-            this.watchdog = { ledger, fd, alive: () => alive, kill: () => { try { dog.kill('SIGKILL'); } catch { /* gone */ } } };
+            this.watchdog = { ledger, fd, kill: () => { try { dog.kill('SIGKILL'); } catch { /* gone */ } } };
         }
         if (pid !== undefined) writeSync(this.watchdog.fd, `${live ? '+' : '-'}${pid}\n`);
-        return this.watchdog.alive() ? this.watchdog.ledger : undefined;
     }
 
     private async runAcquired(step: StepSpec, signal: AbortSignal, onEvent: (event: StepEvent) => void): Promise<StepResult> {
@@ -163,14 +167,9 @@ export class LocalExecutor implements Executor {
                 return;
             }
             // The watchdog must exist before the step does, or a kill -9 right after spawn would orphan it.
-            const ledger = this.track(undefined, true);
+            this.track(undefined, true);
             // detached: its own process group, so a timeout or Ctrl-C kills `sh -c` and its children too.
-            // The step enters the watchdog's ledger itself, before it runs anything (a tiny sh that
-            // then execs the program, keeping its pid): a runner killed right after spawn() cannot
-            // leave an unlisted step behind.
-            const child = ledger
-                ? spawn('/bin/sh', ['-c', 'echo "+$$" >> "$1" && shift && exec "$@"', 'ko', ledger, ...argv], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-                : spawn(argv[0], argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+            const child = spawn(argv[0], argv.slice(1), { cwd, env: { ...env, KO_WATCH: this.token }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
             const maxStdout = this.options.maxStdoutBytes ?? 64 * 1024 * 1024;
             const chunks: Buffer[] = [];
             let stdoutBytes = 0;

@@ -235,6 +235,25 @@ describe('resume and races (separate runner processes)', () => {
         expect([...store.steps.list()]).toEqual([]);
     });
 
+    it('kill -9 in the instant after a spawn: the watchdog still finds the step by its KO_WATCH token', async () => {
+        const driver = await driverPath();
+        const pidFile = join(root, 'step2.pid');
+        const plan = { store: store.root, steps: [{ name: 'long2', script: `echo $$ > ${pidFile}; sleep 30 & wait` }] };
+        const p = startDriver(driver, plan);
+        while (!existsSync(pidFile) || !readFileSync(pidFile, 'utf8').endsWith('\n')) await new Promise(r => setTimeout(r, 20));
+        const pid = Number(readFileSync(pidFile, 'utf8'));
+        // Simulate the runner dying before it wrote the step into the watchdog's ledger.
+        const ledgers = readdirSync(tmpdir()).filter(n => n.startsWith(`ko-watchdog-${p.child.pid}-`));
+        expect(ledgers).toHaveLength(1);
+        writeFileSync(join(tmpdir(), ledgers[0]), '');
+        p.child.kill('SIGKILL');
+        await p.done;
+        const gone = () => { try { process.kill(pid, 0); return readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] === 'Z'; } catch { return true; } };
+        const end = Date.now() + 8000;
+        while (!gone() && Date.now() < end) await new Promise(r => setTimeout(r, 50));
+        expect(gone()).toBe(true);
+    });
+
     it('two runners computing the same key record one outcome; the loser adopts it and keeps evidence', async () => {
         const driver = await driverPath();
         // Non-deterministic output: each runner writes different bytes for the same key.

@@ -66,7 +66,7 @@ describe('LocalExecutor', () => {
         const ex = new LocalExecutor({ workRoot: root, backoffMs: 50 });
         const nope = await ex.run(spec({ command: ['/no/such/program'] }), new AbortController().signal, () => {});
         expect(nope.exitCode).toBe(127);
-        expect(readFileSync(nope.logPath, 'utf8')).toMatch(/\/no\/such\/program: not found|cannot start \/no\/such\/program/);
+        expect(readFileSync(nope.logPath, 'utf8')).toContain('cannot start /no/such/program');
         const counter = join(root, 'count');
         const t0 = Date.now();
         const events: StepEvent[] = [];
