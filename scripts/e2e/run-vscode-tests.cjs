@@ -6,6 +6,8 @@
 // on. Prints `vscode-e2e: N passed, N failed`; exit 0 pass, 1 fail, 2 harness error, 124 timeout.
 // Env: CODE_SERVER, NODE24_DIR, EXT_DIR, TESTS, WORKSPACE, TIMEOUT_MS, SHOT (final screenshot),
 //      SHOT_DIR (screenshots the suites ask for with `E2E_SHOT <name>`), VERBOSE, KO_E2E_GREP, CHROMIUM.
+// The suites can also ask for the elements of the webviews (`E2E_QUERY <n> <selector>`), answered
+// in $KO_E2E_PROBE_DIR/<n>.json (a directory the harness creates and passes to code-server).
 'use strict';
 const { chromium } = require('playwright-core');
 const { spawn } = require('child_process');
@@ -25,7 +27,20 @@ const healthy = port => new Promise(r => http.get(`http://127.0.0.1:${port}/heal
 // Offline noise from the workbench (gallery lookups, auth providers, missing vsda) is dropped.
 const NOISE = /ENOTFOUND|authentication provider|Failed to load resource|vsda|^(Resolv|Creat|Updat|\[reconnection|\[Service Worker|\[AgentHost|\[AccountPolicy)/;
 
-let cs, browser, run;
+let cs, browser, run, probeDir;
+
+/** The elements matching `selector` in every frame of the page (webviews are nested iframes). */
+async function queryFrames(page, selector) {
+    const items = [];
+    for (const frame of page.frames()) {
+        const found = await frame.evaluate(sel => [...document.querySelectorAll(sel)].map(e => {
+            const r = e.getBoundingClientRect();
+            return { id: e.getAttribute('data-id'), cls: e.getAttribute('class') || '', text: (e.textContent || '').trim().slice(0, 200), width: r.width, height: r.height };
+        }), selector).catch(() => []);
+        items.push(...found);
+    }
+    return { frames: page.frames().length, items };
+}
 function cleanup() {
     // The whole process group: server, extension host, file watcher, agent host, language server, runs.
     if (cs && cs.pid) { try { process.kill(-cs.pid, 'SIGKILL'); } catch { /* gone */ } cs = undefined; }
@@ -39,6 +54,8 @@ process.on('SIGTERM', () => process.exit(143));
     const port = await freePort();
     run = fs.mkdtempSync(path.join(os.tmpdir(), 'ko-vscode-e2e-'));
     fs.mkdirSync(path.join(run, 'data/User'), { recursive: true });
+    probeDir = path.join(run, 'probe');
+    fs.mkdirSync(probeDir);
     fs.writeFileSync(path.join(run, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
     fs.writeFileSync(path.join(run, 'data/User/settings.json'), JSON.stringify({
         'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'telemetry.telemetryLevel': 'off',
@@ -51,7 +68,7 @@ process.on('SIGTERM', () => process.exit(143));
         '--user-data-dir', path.join(run, 'data'), '--extensions-dir', path.join(run, 'exts'),
         '--vscode-option', 'enable-smoke-test-driver'],
         { detached: true, stdio: ['ignore', log, log],
-          env: { ...process.env, PATH: `${NODE24_DIR}:${process.env.PATH}`, XDG_CONFIG_HOME: path.join(run, 'xdg'), XDG_DATA_HOME: path.join(run, 'xdg') } });
+          env: { ...process.env, KO_E2E_PROBE_DIR: probeDir, PATH: `${NODE24_DIR}:${process.env.PATH}`, XDG_CONFIG_HOME: path.join(run, 'xdg'), XDG_DATA_HOME: path.join(run, 'xdg') } });
 
     for (let i = 0; !(await healthy(port)); i++) { if (i > 600) throw new Error('code-server did not start'); await new Promise(r => setTimeout(r, 100)); }
     console.log(el(), `code-server listening on 127.0.0.1:${port} (logs: ${run})`);
@@ -70,6 +87,10 @@ process.on('SIGTERM', () => process.exit(143));
             fs.mkdirSync(process.env.SHOT_DIR, { recursive: true });
             return page.screenshot({ path: path.join(process.env.SHOT_DIR, `${shot[1]}.png`) }).catch(() => {});
         }
+        // A suite can ask what the user sees in the webviews: console.log('E2E_QUERY <n> <css selector>');
+        // the matching elements of every frame are written to $KO_E2E_PROBE_DIR/<n>.json.
+        const query = msg.match(/^E2E_QUERY ([\w-]+) (.+)$/);
+        if (query) return queryFrames(page, query[2]).then(r => { const f = path.join(probeDir, `${query[1]}.json`); fs.writeFileSync(`${f}.tmp`, JSON.stringify(r)); fs.renameSync(`${f}.tmp`, f); });
         if (process.env.VERBOSE || (!NOISE.test(msg) && type !== 'warn')) console.log(msg);
     });
     await page.exposeFunction('codeAutomationExit', code => finish(code));

@@ -3,12 +3,14 @@
 # Node extension host) driven by headless Chromium. Steps: toolchain (cached), build, bundle
 # the suites, run them. Last line: `vscode-e2e: N passed, N failed`; exit 0 only if all pass.
 # Env: E2E_HOME (toolchain prefix, default .e2e/), KO_E2E_GREP (mocha grep), SHOT (final screenshot
-#      path), SHOT_DIR (screenshots the suites ask for), VERBOSE=1 (all workbench console output), TIMEOUT_MS (default 300000).
+#      path), SHOT_DIR (screenshots the suites ask for, default test/e2e/screenshots), VERBOSE=1 (all workbench console output), TIMEOUT_MS (default 300000).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 export CS_VERSION=${CS_VERSION:-4.139.1} NODE24_VERSION=${NODE24_VERSION:-24.21.0}
 export E2E_HOME=${E2E_HOME:-$ROOT/.e2e}
+# Screenshots the suites take (editor with live status, graph panel): build output, PNGs git-ignored.
+export SHOT_DIR=${SHOT_DIR:-$ROOT/test/e2e/screenshots}
 bash scripts/e2e/setup.sh
 [ -d node_modules/playwright-core ] && [ -d node_modules/mocha ] || npm install --no-audit --no-fund
 
