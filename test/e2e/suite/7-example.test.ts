@@ -39,6 +39,10 @@ suite('ko example pipeline (real runtime)', () => {
         // A fresh store, so the first run executes and the second is served from the store.
         fs.rmSync(path.join(workspaceDir(), '.ko'), { recursive: true, force: true });
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        // Room for the editor and the graph in the screenshots (earlier suites opened views).
+        for (const c of ['workbench.action.closeSidebar', 'workbench.action.closePanel', 'workbench.action.closeAuxiliaryBar']) {
+            await vscode.commands.executeCommand(c).then(undefined, () => undefined);
+        }
         await vscode.commands.executeCommand('ko.clearStatus');
     });
 
