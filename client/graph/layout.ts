@@ -186,7 +186,9 @@ export function fastLayered(fn: GraphFunction): FunctionLayout {
     const out: GraphLayoutEdge[] = edges.map(([a, b]) => {
         const sx = x[a]! + sizes[a]!.width / 2, sy = y[a]! + sizes[a]!.height;
         const tx = x[b]! + sizes[b]!.width / 2, ty = y[b]!;
-        const mid = sy + LAYER_GAP / 2 + (heights[layer[a]!]! - sizes[a]!.height);
+        // Each source of a layer turns at its own height in the gap, so the horizontal runs of
+        // different sources do not merge into one ambiguous line.
+        const mid = y[a]! + heights[layer[a]!]! + 6 + (pos[a]! % 5) * 4;
         const points = sx === tx || ty <= sy ? [{ x: sx, y: sy }, { x: tx, y: ty }] : [{ x: sx, y: sy }, { x: sx, y: mid }, { x: tx, y: mid }, { x: tx, y: ty }];
         return { from: fn.nodes[a]!.id, to: fn.nodes[b]!.id, points };
     });
