@@ -1,7 +1,8 @@
 // The registry of native callees ("gates"): builtin macros, idioms, pseudo-packages, stdlib Go
 // gates and the pipeline package all register here by (import path, name). The interpreter
 // resolves `alias.Name` and bare names against it (§3.5); gate modules register at import time.
-import { catalogueEntry } from '../language/catalogue.js';
+import { catalogueEntry, catalogueMembers } from '../language/catalogue.js';
+import { KoRuntimeError } from './errors.js';
 import type { RunEvent, StepInfo, KoFrame } from './events.js';
 import { EMPTY, struct, type Field, type Value } from './values.js';
 
@@ -98,6 +99,38 @@ export function registryHasPackage(pkg: string): boolean {
 
 export function registeredGates(): GateRegistration[] {
     return [...registry.values()].flatMap(m => [...m.values()]);
+}
+
+const lazyPackages = new Map<string, () => Promise<void>>();
+
+/**
+ * Registers a gate module that is imported only when needed, so start-up does not pay for it:
+ * `runFunction` loads it before a run whose program imports `pkg` (loadLazyGates), and until
+ * then each catalogue member of `pkg` is a stub that loads the module on its first call.
+ */
+export function registerLazyGates(pkg: string, load: () => Promise<unknown>): void {
+    let loading: Promise<void> | undefined;
+    const once = () => (loading ??= load().then(() => { lazyPackages.delete(pkg); }));
+    lazyPackages.set(pkg, once);
+    for (const entry of catalogueMembers(pkg)) {
+        const stub: GateImpl = async (args, ctx) => {
+            await once();
+            const real = lookupGate(pkg, entry.name);
+            if (!real || real.impl === stub) throw new KoRuntimeError(`no function or macro "${pkg}".${entry.name}`);
+            return real.limited ? ctx.limited(async () => real.impl(args, ctx)) : real.impl(args, ctx);
+        };
+        registerGate(pkg, entry.name, stub);
+    }
+}
+
+/** Imports the lazy gate modules of these packages (those not loaded yet); undefined when none. */
+export function loadLazyGates(pkgs: Iterable<string>): Promise<void> | undefined {
+    let pending: Promise<void>[] | undefined;
+    for (const pkg of pkgs) {
+        const load = lazyPackages.get(pkg);
+        if (load) (pending ??= []).push(load());
+    }
+    return pending && Promise.all(pending).then(() => undefined);
 }
 
 /** Builds GateArgs over a field list; `monadic` names the argument the unnamed one stands for. */

@@ -11,7 +11,7 @@ import {
 import { asRefPath, decodeGoString, parseKoInteger } from '../language/ast-utils.js';
 import './gate-modules.js';
 import {
-    lookupGate, makeGateArgs, type GateContext, type GateOutput, type InvokeOptions,
+    loadLazyGates, lookupGate, makeGateArgs, type GateContext, type GateOutput, type InvokeOptions,
 } from './gate-registry.js';
 import { stepIdOf, type KoFrame, type RunEvent, type SourceRange, type StepInfo } from './events.js';
 import { KoCancelled, KoPanic, KoRuntimeError, isKoError } from './errors.js';
@@ -915,6 +915,8 @@ export async function runFunction(
     };
     const fields = Array.isArray(args) ? args as Field[] : Object.entries(args).map(([name, value]) => ({ name, value }));
     try {
+        // Gate modules registered lazily (the pipeline) are imported when the program imports them.
+        await loadLazyGates(program.sources.packages.keys());
         return await callFunction(func, dropUnderscore(fields), undefined, options.sequential ?? false, run);
     } catch (e) {
         if (isKoError(e)) throw e;

@@ -2,16 +2,22 @@
 // pseudo-package: one signedness per series, Go wrap-around, the first element's type wins.
 import type { GateArgs } from '../gate-registry.js';
 import { KoRuntimeError } from '../errors.js';
-import { FALSE, TRUE, intOf, lift, printValue, valuesEqual, type IntValue, type Value } from '../values.js';
+import { FALSE, TRUE, intOf, lift, printValue, valuesEqual, type IntType, type IntValue, type Value } from '../values.js';
 
 const fail = (message: string): never => { throw new KoRuntimeError(message); };
 
-export function integerSeries(v: Value, what: string): IntValue[] {
+const SIGNED: Record<IntType, boolean> = {
+    Int8: true, Int16: true, Int32: true, Int64: true, Uint8: false, Uint16: false, Uint32: false, Uint64: false,
+};
+
+/** The integers of a series (no copy: checked in place; these macros run in every hot loop). */
+export function integerSeries(v: Value, what: string): readonly IntValue[] {
     const items = lift(v);
     if (items.length === 0) return fail(`${what}: series is empty`);
-    const ints = items.map(x => x.kind === 'int' ? x : fail(`${what}: ${printValue(x)} is not an integer`));
-    const signed = ints[0].type.startsWith('Int');
-    if (ints.some(x => x.type.startsWith('Int') !== signed)) fail(`${what}: cannot unify signed and unsigned integers`);
+    for (const x of items) if (x.kind !== 'int') fail(`${what}: ${printValue(x)} is not an integer`);
+    const ints = items as readonly IntValue[];
+    const signed = SIGNED[ints[0].type];
+    for (const x of ints) if (SIGNED[x.type] !== signed) fail(`${what}: cannot unify signed and unsigned integers`);
     return ints;
 }
 

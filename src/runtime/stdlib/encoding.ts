@@ -1,6 +1,5 @@
 // lib/encoding/json and lib/encoding/yaml gates: Marshal/MarshalIndent/Unmarshal with Go's
 // output conventions (HTML-safe escapes, indent "\t" by default, numbers decode to Float64).
-import { stringify as yamlStringify } from 'yaml';
 import { registerGate } from '../gate-registry.js';
 import { KoRuntimeError } from '../errors.js';
 import { EMPTY, bool, float64, formatFloat, seq, str, struct, type Value } from '../values.js';
@@ -76,4 +75,8 @@ function plain(v: Value): unknown {
     }
 }
 
-registerGate(YAML_PKG, 'Marshal', args => str(yamlStringify(plain(args.get('value')), { lineWidth: 0 })));
+// The yaml package is loaded on first use: most runs never marshal YAML.
+registerGate(YAML_PKG, 'Marshal', async args => {
+    const { stringify } = await import('yaml');
+    return str(stringify(plain(args.get('value')), { lineWidth: 0 }));
+});

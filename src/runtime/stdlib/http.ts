@@ -1,6 +1,7 @@
 // lib/net/http gates: a fetch-based client (Request returns (statusCode, response)), body
 // readers, and a small server whose handler variety receives ctx = (path, writer).
-import { createServer, type Server, type ServerResponse } from 'node:http';
+// node:http is imported when a server starts, so runs that never serve do not load it.
+import type { Server, ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { join, normalize, resolve } from 'node:path';
 import { registerGate } from '../gate-registry.js';
@@ -48,9 +49,10 @@ function writerOf(ctxValue: Value): HandlerWriter {
 }
 
 /** Serves until the run is cancelled; each request invokes the handler with ctx: (path, writer). */
-registerGate(P, 'Serve', (args, ctx) => {
+registerGate(P, 'Serve', async (args, ctx) => {
     const address = stringArg(args, 'address');
     const handler = args.get('handler');
+    const { createServer } = await import('node:http');
     const server = createServer((req, res) => {
         const writer: HandlerWriter = { res, headers: {} };
         const hctx = struct([
@@ -102,9 +104,10 @@ registerGate(P, 'SetHeader', args => {
     return TRUE;
 });
 
-registerGate(P, 'ServeLocalDir', (args, ctx) => {
+registerGate(P, 'ServeLocalDir', async (args, ctx) => {
     const root = resolve(ctx.workspaceDir, stringArg(args, 'dir', '.'));
     const prefix = stringArg(args, 'url', '/');
+    const { createServer } = await import('node:http');
     const server = createServer(async (req, res) => {
         const path = new URL(req.url ?? '/', 'http://x').pathname;
         if (!path.startsWith(prefix)) { res.statusCode = 404; res.end(); return; }
