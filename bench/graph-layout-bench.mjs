@@ -70,11 +70,13 @@ if (!process.argv.includes('--no-elk')) row('ELK alone, 1 function x 1,000 nodes
 await worker.terminate();
 
 const failed = rows.filter(r => !r.ok);
-const stallTarget = 50, worstStall = Math.max(...rows.map(r => r.stallMs));
+// The stall target applies to what the extension does (the rows with targets); the ELK reference
+// keeps a core busy for tens of seconds on this shared 2-core machine, its stall is shown as is.
+const stallTarget = 50, worstStall = Math.max(...rows.filter(r => r.target !== undefined).map(r => r.stallMs));
 console.log('graph layout (worker thread)                     ms   nodes  computed/cached  UI stall  target');
 for (const r of rows) {
     console.log(`${r.what.padEnd(48)} ${String(r.ms).padStart(5)}  ${String(r.nodes).padStart(5)}  ${String(r.computed).padStart(8)}/${String(r.cached).padEnd(6)}  ${String(r.stallMs).padStart(5)} ms  ${r.target === undefined ? '' : `< ${r.target} ms ${r.ok ? 'ok' : 'MISSED'}`}`);
 }
-console.log(`largest UI-thread stall during layouts: ${worstStall} ms (target < ${stallTarget} ms) ${worstStall < stallTarget ? 'ok' : 'MISSED'}`);
+console.log(`largest UI-thread stall during the extension's layouts: ${worstStall} ms (target < ${stallTarget} ms) ${worstStall < stallTarget ? 'ok' : 'MISSED'}`);
 console.log(JSON.stringify({ bench: 'graph-layout', rows, worstStallMs: worstStall }));
 process.exitCode = failed.length > 0 || worstStall >= stallTarget ? 1 : 0;
