@@ -7,6 +7,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
     run: { summary: 'run a Ko function and print its value', load: () => import('./run-command.js') },
     test: { summary: 'run the Test* functions of packages', load: () => import('./test-command.js') },
     lsp: { summary: 'run the Ko language server (--stdio)', load: () => import('./lsp-command.js') },
+    history: { summary: 'pipeline runs and their steps (alias: runs)', load: async () => (await import('./provenance-commands.js')).history },
     runs: { summary: 'list recent pipeline runs', load: async () => (await import('./provenance-commands.js')).runs },
     why: { summary: 'show how a file or step result was produced', load: async () => (await import('./provenance-commands.js')).why },
     diff: { summary: 'compare two pipeline runs step by step', load: async () => (await import('./provenance-commands.js')).diff },

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseOptions, usageError, UsageError, type CommandModule } from './cli-util.js';
 import { Store, locateStore } from '../store/store.js';
-import { listRunIds, readRun, type RunSummary } from '../store/run-records.js';
+import { listRunIds, readRun, type JournalEntry, type RunSummary } from '../store/run-records.js';
 import { diffRuns, gc, resolveKey, resolveRun, why, ProvenanceError, type WhyNode } from '../store/provenance.js';
 import type { StepRecord } from '../store/step-records.js';
 
@@ -34,13 +34,35 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 // ---------------------------------------------------------------------------------------------
 
-export const runs = guard(argv => {
-    const { flags } = parseOptions(argv, ['store', 'limit'], ['json', 'help']);
-    if (flags.has('help')) { out('usage: ko runs [--limit N] [--json] [--store DIR]\n\nRecent pipeline runs, newest first.'); return 0; }
+const HISTORY_HELP = `usage: ko history [TARGET] [--steps] [--limit N] [--json] [--store DIR]   (alias: ko runs)
+
+Pipeline runs, newest first, with status and executed/cached/failed counts.
+  TARGET = a run (id, prefix, last, last~N, -N): that run and its steps
+  TARGET = Func.step: that step in every run (executed or reused, key, host, duration)
+  TARGET = anything else (e.g. logs.ko:Main): the runs whose command line mentions it, with their steps
+  --steps: list every run's steps`;
+
+export const history = guard(argv => {
+    const { flags, positionals } = parseOptions(argv, ['store', 'limit'], ['json', 'steps', 'help']);
+    if (flags.has('help') || positionals.length > 1) { out(HISTORY_HELP); return flags.has('help') ? 0 : 2; }
     const store = openFrom(flags);
     const limit = Number(flags.get('limit') ?? 20);
-    const list = listRunIds(store.runsDir).slice(0, limit).map(id => readRun(store.runsDir, id)).filter((r): r is RunSummary => !!r);
-    if (flags.has('json')) { out(JSON.stringify(list.map(r => ({ ...r, counts: counts(r) })), null, 1)); return 0; }
+    const json = flags.has('json');
+    const target = positionals[0];
+    if (target !== undefined && /^[A-Za-z_]\w*\.[A-Za-z_]\w*$/.test(target)) return stepHistory(store, target, limit, json);
+    let list: RunSummary[];
+    let withSteps = flags.has('steps');
+    if (target === undefined) {
+        list = listRunIds(store.runsDir).slice(0, limit).map(id => readRun(store.runsDir, id)).filter((r): r is RunSummary => !!r);
+    } else {
+        let one: RunSummary | undefined;
+        try { one = resolveRun(store, target); } catch (e) { if (!(e instanceof ProvenanceError)) throw e; }
+        list = one ? [one] : listRunIds(store.runsDir).map(id => readRun(store.runsDir, id))
+            .filter((r): r is RunSummary => !!r && r.argv.some(a => a.includes(target))).slice(0, limit);
+        if (list.length === 0) throw new ProvenanceError(`no run ${target}, and no run whose command line mentions it`);
+        withSteps = true;
+    }
+    if (json) { out(JSON.stringify(list.map(r => ({ ...r, counts: counts(r), steps: r.steps.map(stepJson) })), null, 1)); return 0; }
     if (list.length === 0) { out('no runs recorded'); return 0; }
     out(['RUN'.padEnd(24), 'STATUS'.padEnd(12), 'STARTED'.padEnd(20), 'DURATION'.padStart(9), 'EXEC'.padStart(5), 'CACHED'.padStart(7), 'FAILED'.padStart(7)].join(' '));
     for (const r of list) {
@@ -48,9 +70,36 @@ export const runs = guard(argv => {
         const dur = r.finishedAt ? secs(Date.parse(r.finishedAt) - Date.parse(r.startedAt)) : '-';
         out([r.runId.padEnd(24), r.effectiveStatus.padEnd(12), r.startedAt.replace('T', ' ').slice(0, 19).padEnd(20), dur.padStart(9),
             String(c.executed).padStart(5), String(c.cached).padStart(7), String(c.failed).padStart(7)].join(' '));
+        if (withSteps) for (const st of r.steps) out(`    ${stepLine(st)}`);
     }
     return 0;
 });
+
+export const runs = history;
+
+const reusedStatus = (s: JournalEntry) => s.status === 'cached' || s.status === 'adopted';
+const stepJson = (s: JournalEntry) => ({ ...s, reused: reusedStatus(s) });
+
+function stepLine(s: JournalEntry): string {
+    const what = s.status === 'cached' ? `reused from run ${s.fromRun ?? '?'}` : s.status === 'adopted' ? `executed, adopted run ${s.fromRun ?? '?'}'s outcome`
+        : s.status === 'executed' ? 'executed' : s.status;
+    const dur = s.durationMs !== undefined ? ` ${secs(s.durationMs)}` : '';
+    const exit = s.status === 'failed' && s.exitCode !== undefined ? ` exit ${s.exitCode}` : '';
+    return `${s.stepName.padEnd(20)} ${short(s.key)}  ${what}${exit}${dur}${s.host ? ` on ${s.host}` : ''}`;
+}
+
+function stepHistory(store: Store, step: string, limit: number, json: boolean): number {
+    const rows: { run: string; startedAt: string; entry: JournalEntry }[] = [];
+    for (const id of listRunIds(store.runsDir)) {
+        const r = readRun(store.runsDir, id);
+        for (const e of r?.steps ?? []) if (e.stepName === step || e.stepPath === step) rows.push({ run: id, startedAt: r!.startedAt, entry: e });
+        if (rows.length >= limit) break;
+    }
+    if (json) { out(JSON.stringify(rows.slice(0, limit).map(r => ({ run: r.run, startedAt: r.startedAt, ...stepJson(r.entry) })), null, 1)); return 0; }
+    if (rows.length === 0) throw new ProvenanceError(`no run has a step ${step}`);
+    for (const r of rows.slice(0, limit)) out(`${r.run.padEnd(24)} ${stepLine(r.entry)}`);
+    return 0;
+}
 
 function counts(r: RunSummary) {
     const c = { executed: 0, cached: 0, failed: 0, adopted: 0, cancelled: 0 };
@@ -61,9 +110,9 @@ function counts(r: RunSummary) {
 // ---------------------------------------------------------------------------------------------
 
 export const log = guard(argv => {
-    const { flags, positionals } = parseOptions(argv, ['store', 'run'], ['help']);
+    const { flags, positionals } = parseOptions(argv, ['store', 'run'], ['json', 'help']);
     if (flags.has('help') || positionals.length !== 1) {
-        out('usage: ko log <key-prefix | Func.step> [--run RUN] [--store DIR]\n\nPrints the combined stdout/stderr log of a step (the latest run\'s, for a step name).');
+        out('usage: ko log <key-prefix | Func.step> [--run RUN] [--json] [--store DIR]\n\nPrints the combined stdout/stderr log of a step (the latest run\'s, for a step name).');
         return flags.has('help') ? 0 : 2;
     }
     const store = openFrom(flags);
@@ -87,6 +136,7 @@ export const log = guard(argv => {
     }
     if (!logHash) throw new ProvenanceError(`no log recorded for ${target}`);
     if (!store.objects.has(logHash)) throw new ProvenanceError(`the log of ${target} was garbage-collected`);
+    if (flags.has('json')) { out(JSON.stringify({ target, logHash, log: store.objects.read(logHash).toString('utf8') })); return 0; }
     process.stdout.write(store.objects.read(logHash));
     return 0;
 });
@@ -119,6 +169,11 @@ export const whyCommand = guard(async argv => {
         return 0;
     }
     printNode(store, result.node, '');
+    if (result.reason) {
+        const r = result.reason;
+        out(`why it ${r.reused ? 'was reused' : 'ran'} in run ${r.run}: ${r.summary}`);
+        for (const c of r.changes) out(`  ${c.part}: ${c.detail}`);
+    }
     return 0;
 });
 
@@ -126,7 +181,7 @@ function describe(store: Store, r: StepRecord): string[] {
     const c = r.components;
     const lines = [
         `step ${r.stepName}  key ${short(r.key)}${r.cache ? '' : '  (cache: false)'}`,
-        `  ran in run ${r.runId} on ${r.placement} (${r.executor}), ${r.startedAt.replace('T', ' ').slice(0, 19)}, ${secs(r.durationMs)}, exit ${r.exitCode}${r.attempts > 1 ? `, ${r.attempts} attempts` : ''}`,
+        `  ran in run ${r.runId} on ${r.placement} (${r.executor}${r.host && !r.placement.endsWith(r.host) ? `, host ${r.host}` : ''}), ${r.startedAt.replace('T', ' ').slice(0, 19)}, ${secs(r.durationMs)}, exit ${r.exitCode}${r.attempts > 1 ? `, ${r.attempts} attempts` : ''}`,
         `  image ${c.image}  argv ${JSON.stringify([...c.command, ...c.args])}`,
     ];
     if (r.source) lines.push(`  at ${r.source.file}:${r.source.line}:${r.source.column}`);

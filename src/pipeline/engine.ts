@@ -5,6 +5,7 @@
 import { rmSync } from 'node:fs';
 import { dirname, relative, isAbsolute } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Executor, StepEvent, StepSpec } from './executor.js';
 import type { Store } from '../store/store.js';
 import type { RunRecorder, StepStatus } from '../store/run-records.js';
@@ -54,6 +55,8 @@ export interface StepOutcome {
 }
 
 export type ProgressEvent =
+    /** The step waits for a free executor slot (the run's --concurrency, or the executor's own limit). */
+    | { kind: 'queued'; stepName: string; key: string }
     | { kind: 'started'; stepName: string; key: string; attempt: number }
     | { kind: 'cached'; stepName: string; key: string; fromRun: string }
     | { kind: 'finished'; stepName: string; key: string; exitCode: number; durationMs: number; attempts: number; adopted: boolean }
@@ -211,7 +214,7 @@ export class PipelineEngine {
             if (hit) {
                 this.stats.cached++;
                 progress({ kind: 'cached', stepName: req.stepName, key, fromRun: hit.runId });
-                this.journal(req, key, 'cached', { exitCode: hit.exitCode, logHash: hit.logHash });
+                this.journal(req, key, 'cached', { exitCode: hit.exitCode, logHash: hit.logHash, fromRun: hit.runId });
                 return this.outcome(hit, 'cached');
             }
         }
@@ -233,14 +236,19 @@ export class PipelineEngine {
             retries: req.retries,
         };
         const onEvent = (e: StepEvent) => {
-            if (e.kind === 'started') progress({ kind: 'started', stepName: req.stepName, key, attempt: e.attempt });
+            if (e.kind === 'queued') { if (e.waiting) progress({ kind: 'queued', stepName: req.stepName, key }); }
+            else if (e.kind === 'started') progress({ kind: 'started', stepName: req.stepName, key, attempt: e.attempt });
             else if (e.kind === 'retrying') progress({ kind: 'retrying', stepName: req.stepName, key, attempt: e.attempt, reason: e.reason });
             else if (e.kind === 'log') progress({ kind: 'log', stepName: req.stepName, key, stream: e.stream, line: e.line });
         };
         const limited = this.options.limited ?? (<T>(w: () => Promise<T>) => w());
         let result;
         try {
-            result = await limited(() => this.options.executor.run(spec, signal, onEvent));
+            // The limiter starts work synchronously when a slot is free; otherwise the step waits: say so.
+            let began = false;
+            const running = limited(() => { began = true; return this.options.executor.run(spec, signal, onEvent); });
+            if (!began) progress({ kind: 'queued', stepName: req.stepName, key });
+            result = await running;
         } catch (e) {
             this.journal(req, key, 'cancelled', {});
             throw e;
@@ -280,6 +288,8 @@ export class PipelineEngine {
                 durationMs,
                 placement: result.placement,
                 executor: this.options.executor.name,
+                host: hostName,
+                status: 'executed',
                 env: redactEnv(req.env),
                 cache: req.cache,
             };
@@ -297,7 +307,7 @@ export class PipelineEngine {
                     const evidence = store.steps.recordEvidence(key, committed.record, record);
                     progress({ kind: 'nondeterminism', stepName: req.stepName, key, evidence });
                 }
-                this.journal(req, key, 'adopted', { exitCode: committed.record.exitCode, logHash: committed.record.logHash, durationMs });
+                this.journal(req, key, 'adopted', { exitCode: committed.record.exitCode, logHash: committed.record.logHash, durationMs, fromRun: committed.record.runId });
                 progress({ kind: 'finished', stepName: req.stepName, key, exitCode: 0, durationMs, attempts: result.attempts, adopted: true });
                 return this.outcome(committed.record, 'adopted');
             }
@@ -322,18 +332,21 @@ export class PipelineEngine {
         };
     }
 
-    private journal(req: StepRequest, key: string, status: StepStatus, extra: { exitCode?: number; logHash?: string; durationMs?: number }): void {
+    private journal(req: StepRequest, key: string, status: StepStatus, extra: { exitCode?: number; logHash?: string; durationMs?: number; fromRun?: string }): void {
         this.options.recorder?.step({
             stepName: req.stepName,
             ...(req.stepPath ? { stepPath: req.stepPath } : {}),
             key,
             status,
+            host: hostName,
             at: new Date().toISOString(),
             ...extra,
             ...(req.source ? { source: req.source } : {}),
         });
     }
 }
+
+const hostName = hostname();
 
 function sameOutcome(a: StepRecord, b: StepRecord): boolean {
     if (a.exitCode !== b.exitCode || (a.stdout ?? a.stdoutHash) !== (b.stdout ?? b.stdoutHash)) return false;

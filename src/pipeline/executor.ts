@@ -49,7 +49,8 @@ export interface StepResult {
 }
 
 export type StepEvent =
-    | { kind: 'queued'; id: string }
+    /** `waiting`: every slot is taken, so the step waits for one (the local executor's own limit). */
+    | { kind: 'queued'; id: string; waiting?: boolean }
     | { kind: 'started'; id: string; attempt: number }
     | { kind: 'log'; id: string; stream: 'stdout' | 'stderr'; line: string }
     | { kind: 'retrying'; id: string; attempt: number; reason: string }

@@ -45,7 +45,7 @@ export class LocalExecutor implements Executor {
 
     async run(step: StepSpec, signal: AbortSignal, onEvent: (event: StepEvent) => void): Promise<StepResult> {
         if (this.closed) throw new Error('executor closed');
-        onEvent({ kind: 'queued', id: step.id });
+        onEvent({ kind: 'queued', id: step.id, waiting: this.active >= this.limit });
         await this.acquire(signal);
         try {
             return await this.runAcquired(step, signal, onEvent);

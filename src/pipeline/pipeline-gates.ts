@@ -13,6 +13,7 @@ import { PipelineEngine, StepFailedError, type FileRef, type ProgressEvent, type
 import { createExecutor } from './executors.js';
 import { formulaAt, normaliseCallee } from './formula.js';
 import type { Executor } from './executor.js';
+import { liveProgress, liveProgressWanted, plainProgress, type ProgressSink } from './progress.js';
 
 // ---------------------------------------------------------------------------------------------
 // File values
@@ -59,6 +60,8 @@ interface Session {
     /** Container steps in flight; the run record is closed only once they have settled. */
     active: number;
     ending: boolean;
+    /** Progress on stderr: live lines on a terminal, plain lines elsewhere. */
+    readonly progress: ProgressSink;
 }
 
 const sessions = new Map<string, Promise<Session>>();
@@ -90,7 +93,9 @@ async function openSession(ctx: GateContext): Promise<Session> {
     const withCache = executor as Executor & { cacheStore?: () => SharedCache };
     const sharedCache = typeof withCache.cacheStore === 'function' ? withCache.cacheStore() : undefined;
     const engine = new PipelineEngine({ store, executor, runId, recorder, limited: work => ctx.limited(work), ...(sharedCache ? { sharedCache } : {}) });
-    const s: Session = { engine, recorder, executor, interrupt: new AbortController(), failed: false, cancelled: false, done: false, active: 0, ending: false };
+    const write = (t: string) => ctx.stderr.write(t);
+    const progress = liveProgressWanted() && progressEnabled(ctx) ? liveProgress(write) : plainProgress(write);
+    const s: Session = { engine, recorder, executor, interrupt: new AbortController(), failed: false, cancelled: false, done: false, active: 0, ending: false, progress };
     live.add(s);
     installInterruptHandler();
     // The interpreter aborts the run's signal when the run ends (normally or not): close the run
@@ -106,6 +111,7 @@ function finishSession(ctx: GateContext, s: Session): void {
     live.delete(s);
     sessions.delete(runKey(ctx));
     const st = s.engine.stats;
+    s.progress.close();
     try {
         s.recorder.finish(s.failed ? 'failed' : s.cancelled ? 'cancelled' : 'ok');
     } catch { /* the store vanished: nothing to record into */ }
@@ -133,6 +139,7 @@ function installInterruptHandler(): void {
         for (const s of live) (s.executor as { killAll?: (sig?: NodeJS.Signals) => void }).killAll?.('SIGKILL');
     };
     process.on('exit', () => {
+        for (const s of live) s.progress.close();
         killEverything();
         for (const s of live) { try { s.recorder.finish('cancelled'); } catch { /* best effort */ } }
     });
@@ -169,7 +176,7 @@ function progressLine(e: ProgressEvent): string | undefined {
         case 'retrying': return `ko: retrying ${e.stepName} ${k} (attempt ${e.attempt}, ${e.reason})`;
         case 'failed': return `ko: failed   ${e.stepName} ${k} exit ${e.exitCode} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'} (ko log ${k})`;
         case 'nondeterminism': return `ko: warning: ${e.stepName} ${k} produced a different result than the recorded one (evidence: ${e.evidence})`;
-        case 'log': return undefined;
+        case 'queued': case 'log': return undefined;
     }
 }
 
@@ -298,6 +305,7 @@ async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.
     const s = await session(ctx);
     const showProgress = progressEnabled(ctx);
     let logLines = 0;
+    let stepKey: string | undefined;
     const onProgress = (e: ProgressEvent) => {
         if (e.kind === 'log') {
             // Live step output for the editor (ko run --events); bounded, the full log is in the store.
@@ -306,9 +314,17 @@ async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.
             logLines++;
             return;
         }
+        stepKey = e.key;
         ctx.emit({ kind: 'gate', stepId: info.stepId, name: `pipeline.${e.kind}`, data: { ...e, runId: s.engine.runId }, time: Date.now() });
-        const line = showProgress ? progressLine(e) : undefined;
-        if (line) ctx.stderr.write(line + '\n');
+        // A protocol event straight through the gate sink (`ko run --events ndjson` writes it as is).
+        if (e.kind === 'queued') ctx.emit({ kind: 'gate', stepId: info.stepId, name: 'step-queued', data: { cacheKey: e.key }, time: Date.now() });
+        if (!showProgress) return;
+        const label = `${e.stepName} ${e.key.slice(0, 12)}`;
+        if (e.kind === 'queued') { s.progress.queued(e.key, label); return; }
+        if (e.kind === 'started') s.progress.running(e.key, label);
+        else if (e.kind === 'finished' || e.kind === 'failed' || e.kind === 'cached') s.progress.done(e.key);
+        const line = progressLine(e);
+        if (line && !(e.kind === 'started' && s.progress.live)) s.progress.line(line);
     };
     const signal = AbortSignal.any([ctx.signal, s.interrupt.signal]);
     s.active++;
@@ -343,6 +359,7 @@ async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.
         }
         return ctx.fail(`pipeline: ${req.stepName}: ${(e as Error).message}`);
     } finally {
+        if (stepKey) s.progress.done(stepKey);
         s.active--;
         if (s.ending && s.active === 0) finishSession(ctx, s);
     }

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from './store.js';
 import type { StepRecord, RecordedInput } from './step-records.js';
-import { listRunIds, readRun, type JournalEntry, type RunSummary } from './run-records.js';
+import { listRunIds, readRun, type JournalEntry, type RunSummary, type StepStatus } from './run-records.js';
 import type { KeyComponents } from './keys.js';
 import { hashFile } from './object-store.js';
 
@@ -53,7 +53,7 @@ export interface WhyNode {
 }
 
 export type WhyTarget =
-    | { kind: 'step'; node: WhyNode; via: string }
+    | { kind: 'step'; node: WhyNode; via: string; reason?: WhyReason }
     | { kind: 'object'; hash: string; via: string; producers: WhyNode[] };
 
 /**
@@ -82,12 +82,13 @@ export async function why(store: Store, target: string, options: { run?: string;
     const key = resolveKey(store, target);
     if (key) return { kind: 'step', node: build(key, new Set(), 0)!, via: `key ${key.slice(0, 12)}` };
     if (/^[A-Za-z_][\w]*\.[A-Za-z_][\w]*$/.test(target)) {
-        const run = resolveRun(store, options.run ?? 'last');
-        const entry = [...run.steps].reverse().find(s => s.stepName === target && s.status !== 'failed' && s.status !== 'cancelled');
-        if (!entry) throw new ProvenanceError(`no finished step ${target} in run ${run.runId}`);
+        // The step's latest finished occurrence: in --run if given, else in the newest run that has it.
+        const found = latestEntry(store, target, options.run, s => s.status !== 'failed' && s.status !== 'cancelled');
+        if (!found) throw new ProvenanceError(options.run ? `no finished step ${target} in run ${resolveRun(store, options.run).runId}` : `no finished step ${target} in any recorded run`);
+        const { run, entry } = found;
         const node = build(entry.key, new Set(), 0);
         if (!node) throw new ProvenanceError(`step ${target} of run ${run.runId} has no record (key ${entry.key.slice(0, 12)})`);
-        return { kind: 'step', node, via: `step ${target} in run ${run.runId}` };
+        return { kind: 'step', node, via: `step ${target} in run ${run.runId}`, reason: whyRanOrReused(store, run, entry) };
     }
     let hash: string | undefined;
     let via = '';
@@ -99,6 +100,59 @@ export async function why(store: Store, target: string, options: { run?: string;
     if (!hash) throw new ProvenanceError(`${target} is not a key, step name, object or file`);
     const producers = producersOf(store, hash).map(r => build(r.key, new Set(), 0)!);
     return { kind: 'object', hash, via, producers };
+}
+
+/** Newest first: the latest journal entry of a step (by name or call path) passing `accept`. */
+function latestEntry(store: Store, step: string, runRef: string | undefined, accept: (e: JournalEntry) => boolean, before?: string)
+    : { run: RunSummary; entry: JournalEntry } | undefined {
+    const ids = runRef !== undefined ? [resolveRun(store, runRef).runId] : listRunIds(store.runsDir).filter(id => before === undefined || id < before);
+    for (const id of ids) {
+        const run = readRun(store.runsDir, id);
+        const entry = run && [...run.steps].reverse().find(s => (s.stepName === step || s.stepPath === step) && accept(s));
+        if (run && entry) return { run, entry };
+    }
+    return undefined;
+}
+
+/** Why a step's execution in a run ran or was reused. */
+export interface WhyReason {
+    readonly step: string;
+    readonly run: string;
+    readonly status: StepStatus;
+    readonly key: string;
+    readonly reused: boolean;
+    /** For a reuse: the run whose execution was reused. */
+    readonly fromRun?: string;
+    /** The previous run of this step (before `run`) it is compared with. */
+    readonly previous?: { readonly run: string; readonly key: string; readonly status: StepStatus };
+    /** Key components that changed since the previous run (empty for a reuse). */
+    readonly changes: ComponentChange[];
+    readonly summary: string;
+}
+
+export function whyRanOrReused(store: Store, run: RunSummary, entry: JournalEntry): WhyReason {
+    const base = { step: entry.stepName, run: run.runId, status: entry.status, key: entry.key };
+    const record = store.steps.get(entry.key);
+    if (entry.status === 'cached') {
+        const from = entry.fromRun ?? record?.runId ?? '?';
+        return { ...base, reused: true, fromRun: from, changes: [], summary: `reused from run ${from} (key ${short(entry.key)} unchanged)` };
+    }
+    const prev = latestEntry(store, entry.stepPath ?? entry.stepName, undefined, s => s.status !== 'cancelled', run.runId);
+    const previous = prev ? { run: prev.run.runId, key: prev.entry.key, status: prev.entry.status } : undefined;
+    const verb = entry.status === 'failed' ? 'ran and failed' : entry.status === 'adopted' ? `ran (another runner recorded the key first; adopted run ${entry.fromRun ?? record?.runId ?? '?'}'s outcome)` : 'ran';
+    if (!prev) return { ...base, reused: entry.status === 'adopted', changes: [], summary: `${verb}: no earlier run of this step is recorded` };
+    const prevRecord = store.steps.get(prev.entry.key);
+    if (prev.entry.key === entry.key) {
+        const cause = record && !record.cache ? 'cache: false (runs every time)'
+            : prev.entry.status === 'failed' ? `the previous run ${prev.run.runId} failed with the same key, and failures are not recorded`
+                : `the key is unchanged since run ${prev.run.runId}, but its record was missing (garbage-collected or corrupt)`;
+        return { ...base, reused: entry.status === 'adopted', previous, changes: [], summary: `${verb}: ${cause}` };
+    }
+    const changes = record && prevRecord ? diffComponents(prevRecord.components, record.components, prevRecord.inputs, record.inputs) : [];
+    const summary = changes.length
+        ? `${verb}: ${changes.length} key component${changes.length === 1 ? '' : 's'} changed since run ${prev.run.runId} (${[...new Set(changes.map(c => c.part))].join(', ')})`
+        : `${verb}: key ${short(prev.entry.key)} -> ${short(entry.key)} since run ${prev.run.runId} (${!prevRecord ? 'the previous record is gone' : 'no record for this key'}, components not comparable)`;
+    return { ...base, reused: entry.status === 'adopted', previous, changes, summary };
 }
 
 // ---------------------------------------------------------------------------------------------

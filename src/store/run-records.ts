@@ -36,6 +36,10 @@ export interface JournalEntry {
     readonly exitCode?: number;
     readonly logHash?: string;
     readonly source?: SourcePosition;
+    /** The machine of the runner that journaled the entry. */
+    readonly host?: string;
+    /** For `cached` and `adopted`: the run whose execution was reused. */
+    readonly fromRun?: string;
 }
 
 export interface RunSummary extends RunMeta {

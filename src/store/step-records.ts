@@ -45,6 +45,10 @@ export interface StepRecord {
     readonly durationMs: number;
     readonly placement: string;
     readonly executor: string;
+    /** The machine that ran the step (absent in records written before it was recorded). */
+    readonly host?: string;
+    /** A record is always the outcome of an execution; reuses are journal entries (`cached`, `adopted`) naming it. */
+    readonly status?: 'executed';
     /** Env as shown to people: secret-looking values are `<redacted>`. */
     readonly env: Readonly<Record<string, string>>;
     readonly cache: boolean;
