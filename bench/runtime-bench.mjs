@@ -52,7 +52,11 @@ console.log(`load average at start: ${load()}`);
     checkTree(cold.tree, N);
     const rounds = quick ? 3 : 7;
     const times = [];
-    for (let i = 0; i < rounds; i++) times.push((await insertAll(2 + i)).ms);
+    for (let i = 0; i < rounds; i++) {
+        const r = await insertAll(2 + i);
+        times.push(r.ms);
+        checkTree(r.tree, N);
+    }
     const perInsert = median(times) / N;
     figures.rbColdMs = round(cold.ms);
     figures.rbMedianMs = round(median(times));
