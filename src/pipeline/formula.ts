@@ -4,6 +4,8 @@
 import { readFileSync, statSync } from 'node:fs';
 
 const cache = new Map<string, { mtimeMs: number; size: number; epoch: string | undefined; lines: string[] }>();
+/** The `pipeline` import alias of each file's lines (null: none), so a step does not rescan its file. */
+const aliases = new WeakMap<string[], string | null>();
 
 /**
  * A file is read once per `epoch` (the run): a long-lived process (language server, debugger)
@@ -88,9 +90,14 @@ export function extractFormula(text: string): string {
 export function normaliseCallee(formula: string, path: string, epoch?: string): string {
     const lines = linesOf(path, epoch);
     if (!lines) return formula;
-    for (const line of lines) {
-        const m = /^\s*import\s+"pipeline"\s+as\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(line);
-        if (m && m[1] !== 'pipeline' && formula.startsWith(m[1] + '.')) return 'pipeline' + formula.slice(m[1].length);
+    let alias = aliases.get(lines);
+    if (alias === undefined) {
+        alias = null;
+        for (const line of lines) {
+            const m = /^\s*import\s+"pipeline"\s+as\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(line);
+            if (m && m[1] !== 'pipeline') { alias = m[1]; break; }
+        }
+        aliases.set(lines, alias);
     }
-    return formula;
+    return alias !== null && formula.startsWith(alias + '.') ? 'pipeline' + formula.slice(alias.length) : formula;
 }
