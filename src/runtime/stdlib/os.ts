@@ -1,7 +1,6 @@
 // lib/os and lib/shell gates. os.Task runs a process exactly as §7 says: no shell, no PATH
 // lookup (a bare name is relative to the directory), a non-empty env replaces the environment,
 // output captured and logged only on failure, result Bool. Tasks run under the concurrency limit.
-import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,7 +32,8 @@ export function runTask(spec: TaskSpec, ctx: GateContext): Promise<boolean> {
     const env = spec.env.length > 0
         ? Object.fromEntries(spec.env.map(kv => { const i = kv.indexOf('='); return i < 0 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)]; }))
         : process.env;
-    return new Promise((done, reject) => {
+    // node:child_process is imported by the first task, so runs without tasks start faster.
+    return import('node:child_process').then(({ spawn }) => new Promise((done, reject) => {
         let output = '';
         const child = spawn(path, spec.args, { cwd, env, shell: false, stdio: ['ignore', 'pipe', 'pipe'], signal: ctx.signal });
         const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
@@ -53,7 +53,7 @@ export function runTask(spec: TaskSpec, ctx: GateContext): Promise<boolean> {
             else if (code === 0) done(true);
             else { logFailure(output, signal ? `signal ${signal}` : `exit status ${code}`); done(false); }
         });
-    });
+    }));
 }
 
 registerGate(OS, 'Task', async (args, ctx) => {
