@@ -99,12 +99,16 @@ describe('ko run', () => {
     });
     it('SIGINT cancels running tasks and exits 130', async () => {
         const { spawn } = await import('node:child_process');
-        const dir = writeTree({ 'c.ko': 'import "github.com/kocircuit/kocircuit/lib/os"\nMain() { return: os.Task(name: "s", binary: "/bin/sleep", arg: "30") }' });
+        // The task leaves a marker before it sleeps: SIGINT is sent only once the run is under
+        // way (a fixed delay raced with start-up on a busy machine).
+        const dir = writeTree({ 'c.ko': 'import "github.com/kocircuit/kocircuit/lib/os"\nMain() { return: os.Task(name: "s", binary: "/bin/sh", arg: ("-c", "touch started; exec /bin/sleep 30")) }' });
         const child = spawn(process.execPath, [ko, 'run', 'c.ko:Main'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
         let stderr = '';
         child.stderr.on('data', d => { stderr += d; });
         const started = Date.now();
-        setTimeout(() => child.kill('SIGINT'), 1500);
+        const { existsSync } = await import('node:fs');
+        while (!existsSync(join(dir, 'started')) && Date.now() - started < 20_000) await new Promise(r => setTimeout(r, 50));
+        child.kill('SIGINT');
         const code = await new Promise<number | null>(r => child.on('close', c => r(c)));
         expect(code).toBe(130);
         expect(stderr).toBe('ko: run cancelled\n');
