@@ -40,9 +40,18 @@ export function fileRefOf(v: Value): FileRef | undefined {
 
 const stores = new Map<string, Store>();
 
+/** The store root per run and workspace: located once per run, not once per step (a walk up the directories). */
+const roots = new Map<string, string>();
+
 function storeFor(ctx: GateContext): Store {
     const settings = ctx.settings ?? {};
-    const root = settings.store ? resolve(ctx.workspaceDir, settings.store) : locateStore(ctx.workspaceDir);
+    const id = `${ctx.runId ?? ''}\0${ctx.workspaceDir}\0${settings.store ?? ''}`;
+    let root = roots.get(id);
+    if (root === undefined) {
+        if (roots.size > 64) roots.clear();
+        root = settings.store ? resolve(ctx.workspaceDir, settings.store) : locateStore(ctx.workspaceDir);
+        if (ctx.runId !== undefined) roots.set(id, root);
+    }
     let store = stores.get(root);
     if (!store) stores.set(root, store = new Store(root));
     return store;
@@ -60,6 +69,8 @@ interface Session {
     /** Container steps in flight; the run record is closed only once they have settled. */
     active: number;
     ending: boolean;
+    /** The run's signal combined with `interrupt`, made once (AbortSignal.any per step is costly). */
+    combined?: { from: AbortSignal; signal: AbortSignal };
     /** Progress on stderr: live lines on a terminal, plain lines elsewhere. */
     readonly progress: ProgressSink;
 }
@@ -103,6 +114,11 @@ async function openSession(ctx: GateContext): Promise<Session> {
     const finish = () => { s.ending = true; if (s.active === 0) finishSession(ctx, s); };
     if (ctx.signal.aborted) queueMicrotask(finish); else ctx.signal.addEventListener('abort', finish, { once: true });
     return s;
+}
+
+function stepSignal(s: Session, runSignal: AbortSignal): AbortSignal {
+    if (s.combined?.from !== runSignal) s.combined = { from: runSignal, signal: AbortSignal.any([runSignal, s.interrupt.signal]) };
+    return s.combined.signal;
 }
 
 function finishSession(ctx: GateContext, s: Session): void {
@@ -326,7 +342,7 @@ async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.
         const line = progressLine(e);
         if (line && !(e.kind === 'started' && s.progress.live)) s.progress.line(line);
     };
-    const signal = AbortSignal.any([ctx.signal, s.interrupt.signal]);
+    const signal = stepSignal(s, ctx.signal);
     s.active++;
     try {
         const outcome = await s.engine.runStep(req, signal, onProgress);

@@ -18,14 +18,26 @@ export function liveProgressWanted(stream: { isTTY?: boolean } = process.stderr,
     return stream.isTTY === true && env.CI !== 'true' && env.CI !== '1' && env.TERM !== 'dumb';
 }
 
+/** Plain lines; the first of a turn of the event loop at once, the rest of the turn in one write at its end. */
 export function plainProgress(write: (text: string) => void): ProgressSink {
+    let pending = '';
+    let scheduled = false;
+    const flush = () => {
+        scheduled = false;
+        if (pending) { const t = pending; pending = ''; write(t); }
+    };
     return {
         live: false,
-        line: text => write(text + '\n'),
+        line: text => {
+            if (scheduled) { pending += text + '\n'; return; }
+            scheduled = true;
+            setImmediate(flush);
+            write(text + '\n');
+        },
         running: () => {},
         queued: () => {},
         done: () => {},
-        close: () => {},
+        close: flush,
     };
 }
 

@@ -69,15 +69,37 @@ export class RunRecorder {
 
     get runId(): string { return this.meta.runId; }
 
+    private pending = '';
+    private flushScheduled = false;
+
+    /**
+     * The first line of a turn of the event loop is written at once; further lines of the same
+     * turn are batched and written together at its end (a cached 1,000-step run decides hundreds
+     * of steps per turn, and would otherwise make one write() each). Each write() on the O_APPEND
+     * fd holds whole lines, so lines from two runs never interleave; finish() (also called by the
+     * exit handler) flushes what is pending.
+     */
     step(entry: JournalEntry): void {
         if (this.fd === undefined) return;
-        // One write() per line on an O_APPEND fd: lines from one run never interleave.
-        writeSync(this.fd, JSON.stringify(entry) + '\n');
+        const line = JSON.stringify(entry) + '\n';
+        if (this.flushScheduled) { this.pending += line; return; }
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+        writeSync(this.fd, line);
+    }
+
+    flush(): void {
+        this.flushScheduled = false;
+        if (this.fd === undefined || this.pending === '') return;
+        const data = this.pending;
+        this.pending = '';
+        writeSync(this.fd, data);
     }
 
     /** Synchronous so it also works from an exit handler. */
     finish(status: RunStatus, error?: string): void {
         if (this.fd === undefined) return;
+        this.flush();
         closeSync(this.fd);
         this.fd = undefined;
         this.meta = { ...this.meta, status, finishedAt: new Date().toISOString(), ...(error ? { error } : {}) };
