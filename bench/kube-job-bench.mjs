@@ -3,6 +3,7 @@
 // the executor's and the API's share: owner ConfigMap, Job create, watch events, log follow,
 // final pod read and log read. Sequential and 8-wide. (A real cluster adds scheduling and
 // container start, seconds; this measures ko's own part.) The double runs in its own process.
+// Then the wide case: 500 instant steps, 50 in flight (KO_BENCH_WIDE_STEPS, KO_BENCH_CONCURRENCY).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fmt, loadKube, startDoubleProcess, stats } from './kube-lib.mjs';
@@ -49,5 +50,44 @@ console.log(`sequential submit-to-finished: mean ${fmt(seqS.mean)}, p50 ${fmt(se
 console.log(`${width} at a time: per step p50 ${fmt(parS.p50)}, p95 ${fmt(parS.p95)}; throughput ${(N / (wall / 1000)).toFixed(1)} steps/s`);
 const { requests } = await double.stats();
 console.log(`API requests: ${requests} (${(requests / (2 * N + 1)).toFixed(1)} per step, watch streams and preflight included)`);
+
+// Wide: M instant steps (/bin/true), C in flight at once, submitted and tracked to completion.
+// Overhead per step = submit-to-observed-completion minus the process's own time (the pod's
+// terminated startedAt..finishedAt as the double's kubelet saw it: spawn to exit).
+const M = Number(process.env.KO_BENCH_WIDE_STEPS ?? 500);
+const C = Number(process.env.KO_BENCH_CONCURRENCY ?? 50);
+const TARGET_RATE = 50;
+const before = await double.stats();
+const cpu0 = process.cpuUsage();
+const latency = new Map(); // Job name -> ms
+let next = 0;
+const wideStart = performance.now();
+await Promise.all(Array.from({ length: C }, async () => {
+    while (next < M) {
+        const i = next++;
+        const t = performance.now();
+        const r = await executor.run(step(100_000 + i, 'bench-wide'), signal, () => undefined);
+        if (r.exitCode !== 0) throw new Error('step failed');
+        latency.set(r.placement.split('/').at(-1), performance.now() - t);
+    }
+}));
+const wideWall = performance.now() - wideStart;
+const cpu1 = process.cpuUsage(cpu0);
+const after = await double.stats();
+const pods = await (await fetch(`${double.url}/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent('ko.dev/run=bench-wide')}`)).json();
+const processMs = new Map();
+for (const p of pods.items ?? []) {
+    const term = p.status?.containerStatuses?.[0]?.state?.terminated;
+    if (term) processMs.set(p.metadata.labels['job-name'], Date.parse(term.finishedAt) - Date.parse(term.startedAt));
+}
+const lat = stats([...latency.values()]);
+const proc = stats([...processMs.values()]);
+const over = stats([...latency].filter(([job]) => processMs.has(job)).map(([job, ms]) => ms - processMs.get(job)));
+const rate = M / (wideWall / 1000);
+const cpuMs = (u) => ((u.user + u.system) / 1000).toFixed(0);
+console.log(`${M} instant steps, ${C} at a time: ${rate.toFixed(1)} steps/s (target >= ${TARGET_RATE}: ${rate >= TARGET_RATE ? 'met' : 'NOT met'}), wall ${(wideWall / 1000).toFixed(2)} s`);
+console.log(`  submit-to-observed-completion per step: p50 ${fmt(lat.p50)}, mean ${fmt(lat.mean)}, p95 ${fmt(lat.p95)}; process time (pod start..exit): p50 ${fmt(proc.p50)}, mean ${fmt(proc.mean)}`);
+console.log(`  overhead per step (latency minus process time): p50 ${fmt(over.p50)}, mean ${fmt(over.mean)}, p95 ${fmt(over.p95)} (${over.n} steps)`);
+console.log(`  API requests per step ${((after.requests - before.requests) / M).toFixed(2)}; CPU: executor process ${cpuMs(cpu1)} ms, double ${after.cpu ? cpuMs({ user: after.cpu.user - before.cpu.user, system: after.cpu.system - before.cpu.system }) : '?'} ms (2 cores, shared)`);
 await executor.close();
 await double.close();

@@ -27,6 +27,9 @@ export async function startDoubleProcess(dir) {
     const kubeconfig = join(dir, 'kubeconfig');
     const child = spawn(process.execPath, [join(root, 'test/kube-double/kube-double.mjs'), '--kubeconfig', kubeconfig, '--pvc-root', join(dir, 'pvcs')],
         { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Never leave the double behind when the bench fails or is interrupted.
+    process.once('exit', () => child.kill('SIGKILL'));
+    for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130));
     const url = await new Promise((resolve, reject) => {
         let out = '';
         child.stdout.on('data', (c) => { out += c; const m = out.match(/listening on (\S+?);/); if (m) resolve(m[1]); });

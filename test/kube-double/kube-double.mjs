@@ -432,7 +432,7 @@ export async function startKubeDouble(options = {}) {
         const u = new URL(req.url, 'http://x');
         const p = u.pathname;
         const q = u.searchParams;
-        if (p === '/__double/stats' && req.method === 'GET') return send(res, 200, { requests: requests.length, resourceVersion: rv, watchers: watchers.size });
+        if (p === '/__double/stats' && req.method === 'GET') return send(res, 200, { requests: requests.length, resourceVersion: rv, watchers: watchers.size, cpu: process.cpuUsage() });
         if (p === '/__double/fault' && req.method === 'POST') {
             const f = JSON.parse(body || '{}');
             const fn = faults[f.action];
