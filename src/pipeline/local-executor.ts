@@ -27,6 +27,8 @@ export class CancelledError extends Error {
     override readonly name = 'AbortError';
 }
 
+const HOST = hostname();
+
 export class LocalExecutor implements Executor {
     readonly name = 'local' as const;
     private readonly limit: number;
@@ -108,8 +110,10 @@ export class LocalExecutor implements Executor {
         const inDir = join(dir, 'in');
         const outDir = join(dir, 'out');
         const scratch = join(dir, 'work');
-        mkdirSync(inDir, { recursive: true });
-        mkdirSync(scratch, { recursive: true });
+        // Plain mkdirs (a recursive one tries the leaf first and fails): workRoot, then the fresh dir's parts.
+        try { mkdirSync(dir); } catch { mkdirSync(dir, { recursive: true }); }
+        mkdirSync(inDir);
+        mkdirSync(scratch);
         for (const input of step.inputs) {
             const target = join(inDir, input.name);
             if (!isInside(inDir, target)) throw new Error(`input name escapes $KO_IN: ${input.name}`);
@@ -118,7 +122,7 @@ export class LocalExecutor implements Executor {
             copyFileSync(input.objectPath, target, fsc.COPYFILE_FICLONE);
         }
         const cwd = step.workdir ? (isAbsolute(step.workdir) ? step.workdir : join(scratch, step.workdir)) : scratch;
-        mkdirSync(cwd, { recursive: true });
+        if (cwd !== scratch) mkdirSync(cwd, { recursive: true });
         const env: Record<string, string> = {};
         for (const name of PASSED_HOST_ENV) if (process.env[name] !== undefined) env[name] = process.env[name]!;
         Object.assign(env, step.env, { KO_IN: inDir, KO_OUT: outDir, KO_STEP: step.stepName, KO_RUN_ID: step.runId, KO_KEY: step.key });
@@ -130,8 +134,8 @@ export class LocalExecutor implements Executor {
         try {
             for (;;) {
                 attempt++;
-                rmSync(outDir, { recursive: true, force: true });
-                mkdirSync(outDir, { recursive: true });
+                if (attempt > 1) rmSync(outDir, { recursive: true, force: true });
+                mkdirSync(outDir);
                 onEvent({ kind: 'started', id: step.id, attempt });
                 if (attempt > 1) writeSync(log, `--- ko: attempt ${attempt} ---\n`);
                 last = await this.attempt(step, expandPlaceholders(step.args, inDir, outDir), cwd, env, log, signal, onEvent);
@@ -152,7 +156,7 @@ export class LocalExecutor implements Executor {
             attempts: attempt,
             startedAt,
             finishedAt: new Date().toISOString(),
-            placement: `local:${hostname()}`,
+            placement: `local:${HOST}`,
         };
     }
 
