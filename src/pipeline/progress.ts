@@ -44,7 +44,7 @@ export function plainProgress(write: (text: string) => void): ProgressSink {
 const SPIN = ['|', '/', '-', '\\'];
 
 /** Live lines redrawn every 100 ms with ANSI cursor movement (up, erase line). */
-export function liveProgress(write: (text: string) => void, columns = () => process.stderr.columns ?? 100): ProgressSink {
+export function liveProgress(write: (text: string) => void, columns = () => process.stderr.columns || 100): ProgressSink {
     const steps = new Map<string, { label: string; since: number; queued: boolean }>();
     let drawn = 0;
     let tick = 0;
@@ -57,7 +57,7 @@ export function liveProgress(write: (text: string) => void, columns = () => proc
         return s;
     };
     const block = () => {
-        const width = Math.max(20, columns() - 1);
+        const width = Math.max(40, columns() - 1);
         let s = '';
         const now = Date.now();
         for (const { label, since, queued } of steps.values()) {
