@@ -61,6 +61,7 @@ const before = await double.stats();
 const cpu0 = process.cpuUsage();
 const latency = new Map(); // Job name -> ms
 let next = 0;
+let namespace = 'default';
 const wideStart = performance.now();
 await Promise.all(Array.from({ length: C }, async () => {
     while (next < M) {
@@ -68,13 +69,15 @@ await Promise.all(Array.from({ length: C }, async () => {
         const t = performance.now();
         const r = await executor.run(step(100_000 + i, 'bench-wide'), signal, () => undefined);
         if (r.exitCode !== 0) throw new Error('step failed');
-        latency.set(r.placement.split('/').at(-1), performance.now() - t);
+        const where = r.placement.split('/'); // kubernetes:<context>/<namespace>/<job>
+        latency.set(where.at(-1), performance.now() - t);
+        namespace = where.at(-2);
     }
 }));
 const wideWall = performance.now() - wideStart;
 const cpu1 = process.cpuUsage(cpu0);
 const after = await double.stats();
-const pods = await (await fetch(`${double.url}/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent('ko.dev/run=bench-wide')}`)).json();
+const pods = await (await fetch(`${double.url}/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent('ko.dev/run=bench-wide')}`)).json();
 const processMs = new Map();
 for (const p of pods.items ?? []) {
     const term = p.status?.containerStatuses?.[0]?.state?.terminated;

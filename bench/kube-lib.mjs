@@ -25,7 +25,9 @@ export async function loadKube() {
  */
 export async function startDoubleProcess(dir) {
     const kubeconfig = join(dir, 'kubeconfig');
-    const child = spawn(process.execPath, [join(root, 'test/kube-double/kube-double.mjs'), '--kubeconfig', kubeconfig, '--pvc-root', join(dir, 'pvcs')],
+    // KO_BENCH_DOUBLE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the double.
+    const nodeArgs = (process.env.KO_BENCH_DOUBLE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, join(root, 'test/kube-double/kube-double.mjs'), '--kubeconfig', kubeconfig, '--pvc-root', join(dir, 'pvcs'), '--kubelet-process'],
         { stdio: ['ignore', 'pipe', 'inherit'] });
     // Never leave the double behind when the bench fails or is interrupted.
     process.once('exit', () => child.kill('SIGKILL'));

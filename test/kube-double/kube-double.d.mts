@@ -13,6 +13,8 @@ export interface KubeDoubleOptions {
     pvcs?: Record<string, string>;
     historyLimit?: number;
     bookmarkIntervalMs?: number;
+    /** Spawn pod processes from a helper process, so spawning never blocks the API (benchmarks). */
+    kubeletProcess?: boolean;
     jobBackoffMs?: number;
     deleteGraceMs?: number;
     /** How a too-old watch resourceVersion is refused: an ERROR event (like kube-apiserver) or HTTP 410. */

@@ -9,7 +9,7 @@
 // failures, evictions) are injected through `double.faults` or POST /__double/fault.
 //
 // Run standalone: node test/kube-double/kube-double.mjs [--port 8001] [--kubeconfig FILE]
-//   [--namespace ko-test] [--pvc-root DIR]
+//   [--namespace ko-test] [--pvc-root DIR] [--kubelet-process]  (spawn pods from a helper process)
 import http from 'node:http';
 import https from 'node:https';
 import { spawn } from 'node:child_process';
@@ -18,6 +18,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { URL, fileURLToPath } from 'node:url';
+import { createRemoteSpawner } from './kubelet-spawner.mjs';
 
 /** Resource table: what the double serves, for routing, discovery and RBAC messages. */
 const RESOURCES = {
@@ -67,6 +68,9 @@ export async function startKubeDouble(options = {}) {
         jobBackoffMs: 50, deleteGraceMs: 300, gone: 'event', ...options,
     };
     const pvcRoot = opts.pvcRoot ?? mkdtempSync(join(tmpdir(), 'kube-double-pvc-'));
+    // `kubeletProcess`: pods are spawned by a helper process, so spawning never blocks the API.
+    const remote = opts.kubeletProcess ? createRemoteSpawner(fileURLToPath(new URL('./kubelet-spawner.mjs', import.meta.url)), Number(process.env.KO_DOUBLE_SPAWNERS ?? 2)) : undefined;
+    const spawnProc = remote ? remote.spawn : spawn;
     const store = new Map(Object.keys(RESOURCES).map((r) => [r, new Map()]));
     const history = []; // { rv, resource, type, object }
     let rv = 1000;
@@ -286,7 +290,7 @@ export async function startKubeDouble(options = {}) {
         }
         let child;
         try {
-            child = spawn(argv[0], argv.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+            child = spawnProc(argv[0], argv.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
         } catch (err) {
             return finish(128, 'StartError', String(err));
         }
@@ -555,10 +559,22 @@ export async function startKubeDouble(options = {}) {
         const w = {
             resource: r.resource, ns: r.ns, labels, fields, table, res,
             stalled: false,
-            write: (ev) => { if (!w.stalled && !res.destroyed && !res.writableEnded) res.write(JSON.stringify(ev) + '\n'); },
+            // Events of one turn of the event loop go out as one chunk (one writev, not one per
+            // event): with 50 steps in flight the double otherwise spends its time in syscalls.
+            pending: [],
+            write: (ev) => {
+                if (w.stalled || res.destroyed || res.writableEnded) return;
+                if (w.pending.push(JSON.stringify(ev) + '\n') === 1) setImmediate(w.flush);
+            },
+            flush: () => {
+                const chunk = w.pending.join('');
+                w.pending = [];
+                if (chunk && !w.stalled && !res.destroyed && !res.writableEnded) res.write(chunk);
+            },
         };
         if (sinceNum !== undefined && sinceNum < compactedRv) {
             w.write({ type: 'ERROR', object: statusObj(410, 'Expired', `too old resource version: ${since} (${compactedRv})`) });
+            w.flush();
             return res.end();
         }
         if (sinceNum === undefined) {
@@ -572,7 +588,7 @@ export async function startKubeDouble(options = {}) {
             bookmark = setInterval(() => w.write({ type: 'BOOKMARK', object: { kind: RESOURCES[r.resource].kind, apiVersion: apiVersionOf(RESOURCES[r.resource]), metadata: { resourceVersion: String(rv) } } }), opts.bookmarkIntervalMs);
         }
         const timeout = Number(q.get('timeoutSeconds') ?? 0);
-        const tt = timeout > 0 ? setTimeout(() => { if (!w.stalled) res.end(); }, timeout * 1000) : undefined;
+        const tt = timeout > 0 ? setTimeout(() => { if (!w.stalled) { w.flush(); res.end(); } }, timeout * 1000) : undefined;
         res.on('close', () => { watchers.delete(w); clearInterval(bookmark); clearTimeout(tt); });
     }
 
@@ -659,6 +675,7 @@ export async function startKubeDouble(options = {}) {
             for (const t of timers) clearTimeout(t);
             timers.clear();
             for (const p of procs.values()) if (p.child && !p.done) p.child.kill('SIGKILL');
+            remote?.close();
             for (const w of watchers) w.res.destroy();
             watchers.clear();
             server.closeAllConnections?.();
@@ -670,7 +687,7 @@ export async function startKubeDouble(options = {}) {
 // Standalone mode, for trying kubectl or `ko kube status` by hand.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
-    const double = await startKubeDouble({ port: Number(arg('port', '0')), pvcRoot: arg('pvc-root') });
+    const double = await startKubeDouble({ port: Number(arg('port', '0')), pvcRoot: arg('pvc-root'), kubeletProcess: process.argv.includes('--kubelet-process') });
     const cfg = arg('kubeconfig');
     if (cfg) double.writeKubeconfig(cfg, { namespace: arg('namespace', 'ko-test') });
     process.stdout.write(`kube double (a TEST DOUBLE, not a cluster) listening on ${double.url}${cfg ? `; kubeconfig written to ${cfg}` : ''}; PVC root ${double.pvcRoot}\n`);

@@ -5,6 +5,7 @@
 // logs are followed from the pod and turned into the same StepEvents as local runs; stdout is
 // the final pod's log. File values travel through a PersistentVolumeClaim mounted in every pod.
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { copyFileSync, createWriteStream, existsSync, linkSync, mkdirSync, readdirSync, renameSync, statSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -81,6 +82,8 @@ export class KubernetesExecutor implements Executor {
     constructor(private readonly opts: KubernetesExecutorOptions) {
         this.client = opts.client;
         this.ns = opts.namespace;
+        // Every followed log stream listens on it: one per running step, so no fixed limit.
+        setMaxListeners(0, this.streams.signal);
     }
 
     /** Watch statistics (reconnects, relists) for tests and `ko` diagnostics. */
