@@ -76,6 +76,11 @@ export class LineIndex {
         }
         return { line: lo, character: clamped - this.starts[lo] };
     }
+    /** The offset of a zero-based position (clamped to the text). */
+    offset(position: { line: number; character: number }): number {
+        const line = Math.max(0, Math.min(position.line, this.starts.length - 1));
+        return Math.min(this.starts[line] + position.character, this.text.length);
+    }
     range(offset: number, end: number): KoRange {
         return { start: this.position(offset), end: this.position(end) };
     }

@@ -3,7 +3,7 @@
 // language server, so both always agree.
 import { GrammarUtils, type AstNode, type CstNode, type LangiumCoreServices, type LeafCstNode, type ParseResult } from 'langium';
 import { factsOf } from './file-facts.js';
-import type { KoFile } from './generated/ast.js';
+import type { FuncDef, KoFile } from './generated/ast.js';
 import { FileScope } from './name-resolver.js';
 import { LineIndex, type KoDiagnostic } from './diagnostics.js';
 import { syntaxDiagnostics, type LexedToken } from './syntax-checks.js';
@@ -44,11 +44,11 @@ export function analyzeFile(input: AnalysisInput): KoDiagnostic[] {
         // follow-on wiring warnings in their function.
         for (const d of structure) {
             if (d.code === 'syntax-error') {
-                const func = file.functions.find(f => f.$cstNode && f.$cstNode.range.start.line <= d.range.start.line && d.range.start.line <= f.$cstNode.range.end.line);
+                const func = functionAtLine(file, d.range.start.line);
                 if (func) broken.add(func);
             }
         }
-        semantic = [...structure.filter(d => d.code === 'syntax-error' || !skip(nodeAtLine(file, d.range.start.line))), ...wiringDiagnostics(scope, skip)];
+        semantic = [...structure.filter(d => d.code === 'syntax-error' || !skip(functionAtLine(file, d.range.start.line) ?? file)), ...wiringDiagnostics(scope, skip)];
     }
     return [...syntax, ...semantic].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
@@ -93,18 +93,17 @@ function lexAll(lexer: LangiumCoreServices['parser']['Lexer'], text: string): Le
 function brokenFunctions(file: KoFile, errorLines: number[]): Set<AstNode> {
     const broken = new Set<AstNode>();
     for (const line of errorLines) {
-        const func = file.functions.find(f => f.$cstNode && f.$cstNode.range.start.line <= line && line <= f.$cstNode.range.end.line);
         // An error outside every function (e.g. a broken import) may hide a function entirely.
-        broken.add(func ?? file);
-        if (!func && file.functions.length === 0) broken.add(file);
+        broken.add(functionAtLine(file, line) ?? file);
     }
     // Functions the parser could not finish have no name or body braces: skip them too.
     for (const func of file.functions) if (!func.name || !func.$cstNode?.text.trimEnd().endsWith('}')) broken.add(func);
     return broken;
 }
 
-function nodeAtLine(file: KoFile, line: number): AstNode {
-    return file.functions.find(f => f.$cstNode && f.$cstNode.range.start.line <= line && line <= f.$cstNode.range.end.line) ?? file;
+/** The top-level function whose text spans `line`, if any. */
+function functionAtLine(file: KoFile, line: number): FuncDef | undefined {
+    return file.functions.find(f => f.$cstNode && f.$cstNode.range.start.line <= line && line <= f.$cstNode.range.end.line);
 }
 
 function topLevelOf(node: AstNode): AstNode {

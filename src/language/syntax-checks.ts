@@ -131,16 +131,13 @@ function firstPerRegion(diagnostics: KoDiagnostic[], tokens: LexedToken[], lexer
         else if (CLOSERS[t.text] && t.type === t.text) { depth--; if (depth === 0 && start >= 0) { regions.push([start, t.end]); start = -1; } }
     }
     const regionOf = (offset: number) => regions.findIndex(([a, b]) => a <= offset && offset < b);
-    const offsetOf = (d: KoDiagnostic) => {
-        const lineStart = lines.text.split('\n').slice(0, d.range.start.line).reduce((n, l) => n + l.length + 1, 0);
-        return lineStart + d.range.start.character;
-    };
     const lexed = new Set(lexerOffsets.map(regionOf));
     const seen = new Set<number>();
     return diagnostics.filter(d => {
-        const region = regionOf(offsetOf(d));
+        const offset = lines.offset(d.range.start);
+        const region = regionOf(offset);
         if (region >= 0 && lexed.has(region)) return false;
-        const key = region >= 0 ? region : -2 - regions.filter(([a]) => a < offsetOf(d)).length;
+        const key = region >= 0 ? region : -2 - regions.filter(([a]) => a < offset).length;
         if (seen.has(key)) return false;
         seen.add(key);
         return true;
