@@ -75,8 +75,11 @@ export class FileScope {
      * Resolves a reference path inside its enclosing function. `asCallee` disables the Bool
      * literal rule (it applies in value position only).
      */
-    resolve(path: RefPath, asCallee = isCalleePosition(path)): Resolution {
-        if (asCallee !== isCalleePosition(path)) return this.resolveUncached(path, asCallee);
+    resolve(path: RefPath, asCallee?: boolean): Resolution {
+        // Cached for the path's own position; an explicit other position is resolved afresh.
+        const natural = isCalleePosition(path);
+        if (asCallee !== undefined && asCallee !== natural) return this.resolveUncached(path, asCallee);
+        asCallee = natural;
         let resolution = this.resolutions.get(path.node);
         if (!resolution) {
             resolution = this.resolveUncached(path, asCallee);
