@@ -244,7 +244,8 @@ export class KoWorkspaceIndex {
         if (info.dir) {
             for (const [name, list] of this.packageFunctions(info.dir)) out.set(name, { name, func: list[0].func, document: list[0].document });
         }
-        return [...out.values()];
+        // By name: the order the server loaded the package's files in must not show.
+        return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
     }
 
     /**
