@@ -39,7 +39,6 @@ export class KoCallHierarchyProvider implements CallHierarchyProvider {
     }
 
     async prepareCallHierarchy(document: LangiumDocument, params: CallHierarchyPrepareParams): Promise<CallHierarchyItem[] | undefined> {
-        await this.index.loadImports(document);
         const found = targetAt(this.index, document, document.textDocument.offsetAt(params.position));
         if (found?.target.kind !== 'function') return undefined;
         const item = this.item(found.target.func, found.target.document);

@@ -31,7 +31,6 @@ export class KoCompletionProvider implements CompletionProvider {
         const textDocument = document.textDocument;
         const offset = textDocument.offsetAt(params.position);
         const tokens = documentTokens(document);
-        await this.index.loadImports(document);
         const items = this.complete(document, tokens, offset);
         return items ? { isIncomplete: false, items } : undefined;
     }
@@ -146,8 +145,7 @@ export class KoCompletionProvider implements CompletionProvider {
         add({ label: 'false', kind: CompletionItemKind.Constant, sortText: SORT.keyword + 'false', detail: 'Bool' });
         const dir = this.index.packageDirOf(document);
         for (const [name, list] of this.index.packageFunctions(dir)) {
-            const { func, document: doc } = list[0];
-            const sig = functionSignature(func, doc);
+            const sig = functionSignature(list[0].func, this.index.documentOf(list[0]));
             add({
                 label: name, kind: CompletionItemKind.Function, sortText: SORT.func + name, detail: sig.label,
                 ...(sig.doc ? { documentation: { kind: MarkupKind.Markdown, value: sig.doc } } : {}),

@@ -20,7 +20,6 @@ export class KoDefinitionProvider implements DefinitionProvider {
     }
 
     async getDefinition(document: LangiumDocument, params: DefinitionParams): Promise<LocationLink[] | undefined> {
-        await this.index.loadImports(document);
         const found = targetAt(this.index, document, document.textDocument.offsetAt(params.position));
         if (!found) return undefined;
         const t = found.target;

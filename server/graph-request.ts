@@ -11,7 +11,6 @@ const cache = new WeakMap<KoFile, Map<string, GraphResult>>();
 
 export async function computeGraph(services: KoLspServices, document: LangiumDocument, functionName?: string): Promise<GraphResult> {
     const index = services.ko.Index;
-    await index.loadImports(document);
     const file = document.parseResult.value as KoFile;
     // A viewer asks again after every edit notification; an unchanged parse gives the same graph.
     let perFile = cache.get(file);
@@ -21,6 +20,7 @@ export async function computeGraph(services: KoLspServices, document: LangiumDoc
     if (hit && hit.version === document.textDocument.version) return hit;
     const dir = index.packageDirOf(document);
     const packagePath = index.packagePathOf(dir);
+    const scope = index.scope(document);
     // Many steps call the same few names (Sum, alias.F): resolve each name once per function.
     const memo = new Map<string, GraphCallee | undefined>();
     let memoFunc: FuncDef | undefined;
@@ -38,14 +38,14 @@ export async function computeGraph(services: KoLspServices, document: LangiumDoc
         if (segments.length === 1 && base.kind !== 'unknown' && base.kind !== 'builtin' && base.kind !== 'function') return base;
         if (segments.length === 1) {
             if (localNames(func).has(segments[0])) return base;
-            const found = index.findPackageFunction(dir, segments[0]);
-            if (!found) return base;
-            return { text: base.text, kind: 'function', packagePath, functionName: segments[0], uri: found.document.uri.toString(), range: found.func.$cstNode!.range };
+            const symbol = scope.packageFunctions().get(segments[0])?.[0];
+            if (!symbol) return base;
+            return { text: base.text, kind: 'function', packagePath, functionName: segments[0], uri: index.documentOf(symbol).uri.toString(), range: symbol.func.$cstNode!.range };
         }
-        const info = index.imports(document).find(i => i.alias === segments[0]);
-        const found = info?.dir ? index.findPackageFunction(info.dir, segments[1]) : undefined;
-        if (!found || !info) return base.kind === 'function' ? { ...base, kind: 'unknown' } : base;
-        return { text: base.text, kind: 'function', packagePath: info.importPath, functionName: segments[1], uri: found.document.uri.toString(), range: found.func.$cstNode!.range };
+        const member = scope.resolveMember(segments[0], segments[1]);
+        if (member.kind !== 'member' || member.symbols.length === 0) return base.kind === 'function' ? { ...base, kind: 'unknown' } : base;
+        const symbol = member.symbols[0];
+        return { text: base.text, kind: 'function', packagePath: member.resolved.importPath, functionName: segments[1], uri: index.documentOf(symbol).uri.toString(), range: symbol.func.$cstNode!.range };
     };
     const graph = buildGraph(file, {
         uri: document.uri.toString(), packagePath, version: document.textDocument.version,

@@ -21,7 +21,6 @@ export class KoHoverProvider implements HoverProvider {
     }
 
     async getHoverContent(document: LangiumDocument, params: HoverParams): Promise<Hover | undefined> {
-        await this.index.loadImports(document);
         const offset = document.textDocument.offsetAt(params.position);
         const found = targetAt(this.index, document, offset);
         if (!found) return undefined;

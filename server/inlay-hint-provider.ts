@@ -17,7 +17,6 @@ export class KoInlayHintProvider implements InlayHintProvider {
     }
 
     async getInlayHints(document: LangiumDocument, params: InlayHintParams): Promise<InlayHint[]> {
-        await this.index.loadImports(document);
         const out: InlayHint[] = [];
         const startOffset = document.textDocument.offsetAt(params.range.start);
         const endOffset = document.textDocument.offsetAt(params.range.end);

@@ -1,28 +1,30 @@
-// Name resolution for the editor, following §3.5 of the reference: a reference `p0.p1...` inside a
-// function resolves to a parameter, then a step of that same function (inline definitions capture
-// nothing), then an import alias of the file (two segments), then a package function (any file of
-// the package directory), then an idiom or global builtin. Packages are directories, so the package
-// of a document is its folder; imported packages are found on the package roots and parsed lazily.
-import { dirname, join } from 'node:path';
-import { readdirSync } from 'node:fs';
-import { DocumentState, URI, type AstNode, type FileSystemProvider, type LangiumDocumentFactory, type LangiumCoreServices, type LangiumDocument, type LangiumDocuments, type WorkspaceManager } from 'langium';
+// The editor's view of name resolution. Names resolve exactly as `ko check` resolves them: through
+// the shared FileScope (src/language/name-resolver.ts, §3.5) over the package index the validator
+// keeps up to date (src/workspace/package-index.ts). What is left here is editor-specific: which
+// segment of a path the cursor is on (`alias` or `alias.Member`), the document a resolved function
+// lives in (a workspace document, or a read-only one for a package outside the workspace), doc
+// comments and the signatures shown by completion, hover and signature help.
+import { dirname } from 'node:path';
+import { AstUtils, DocumentState, TextDocument, URI, type AstNode, type LangiumDocument, type LangiumDocuments } from 'langium';
 import {
-    isCurlyConstruct, isFuncDef, isInvoke, isAugment, isRef, isSelect, isTerm,
+    isCurlyConstruct, isInvoke, isAugment, isRef, isSelect,
     type FuncDef, type Import, type KoFile, type Param, type Ref, type Term,
 } from '../src/language/generated/ast.js';
-import { enclosingFunction, refPathOf } from '../src/language/ast-utils.js';
+import { refPathOf } from '../src/language/ast-utils.js';
 import { catalogueEntry, catalogueMembers, type CatalogueEntry } from '../src/language/catalogue.js';
-import { defaultAlias, packagePathOf as packagePathOfDir, packageRoots, resolveImport } from '../src/workspace/package-roots.js';
-import type { PackageIndex } from '../src/workspace/package-index.js';
+import { FileScope, importAlias, type Resolution as ScopeResolution } from '../src/language/name-resolver.js';
+import { packagePathOf as packagePathOfDir } from '../src/workspace/package-roots.js';
+import type { FunctionSymbol, PackageIndex } from '../src/workspace/package-index.js';
 import type { KoServices } from '../src/language/ko-module.js';
 import { tokenize, tokenIndexBefore, type KoToken } from './ko-tokens.js';
 import { collectFunctions, refsOf } from './graph-builder.js';
 
+/** What one segment of a reference path names (FileScope resolves whole paths). */
 export type Resolution =
     | { kind: 'bool'; value: boolean }
     | { kind: 'param'; func: FuncDef; param: Param }
     | { kind: 'step'; func: FuncDef; term: Term }
-    | { kind: 'function'; func: FuncDef; document: LangiumDocument; packagePath: string }
+    | { kind: 'function'; func: FuncDef; document: LangiumDocument }
     | { kind: 'builtin'; entry: CatalogueEntry }
     | { kind: 'alias'; imp: Import; importPath: string; dir?: string }
     | { kind: 'member'; imp: Import; importPath: string; name: string; dir?: string; func?: FuncDef; document?: LangiumDocument; entry?: CatalogueEntry }
@@ -33,17 +35,6 @@ export interface ImportInfo {
     alias: string;
     importPath: string;
     dir?: string;
-}
-
-/** The string value of an import path as the reference stores it (raw strings keep backticks). */
-export function importPathOf(imp: Import): string {
-    const p = imp.path ?? '';
-    if (p.startsWith('"')) return p.slice(1, p.endsWith('"') && p.length > 1 ? -1 : undefined);
-    return p;
-}
-
-export function aliasOf(imp: Import): string {
-    return imp.alias ?? defaultAlias(importPathOf(imp));
 }
 
 const tokenCache = new WeakMap<object, KoToken[]>();
@@ -59,7 +50,7 @@ export function documentTokens(document: LangiumDocument): KoToken[] {
  * The doc comment the reference collects for an item starting at `offset` (§1.2): every comment
  * since the previous item, delimiters removed, blank lines dropped, joined with newlines.
  */
-export function docCommentBefore(tokens: readonly KoToken[], offset: number): string | undefined {
+function docCommentBefore(tokens: readonly KoToken[], offset: number): string | undefined {
     const lines: string[] = [];
     for (let i = tokenIndexBefore(tokens, offset); i >= 0; i--) {
         const t = tokens[i];
@@ -86,55 +77,30 @@ export function signatureOf(func: FuncDef): string {
     return `${func.name}(${func.params.map(p => p.name + (p.monadic ? '?' : '')).join(', ')})`;
 }
 
-/** Builtins reachable by a bare name: idioms win over global macros (§3.5). */
-export function bareBuiltin(name: string): CatalogueEntry | undefined {
-    return catalogueEntry('', name);
-}
-
 /**
- * Workspace-wide views the providers share: package directories, package functions and imports.
- * Everything is computed from LangiumDocuments on demand with per-parse caches, so an edit only
- * invalidates the edited document.
+ * The editor's entry to the shared resolver: one FileScope per document, rebuilt after any
+ * document set change or re-parse (a scope caches its package's functions), over the package
+ * index of the validator, so the editor sees the same roots, packages and files as diagnostics.
  */
 export class KoWorkspaceIndex {
-    private readonly external = new Map<string, Promise<void>>();
     readonly documents: LangiumDocuments;
-    private readonly workspaceManager: WorkspaceManager;
-    private cachedRoots?: { key: unknown; roots: string[] };
-    /** Extra folders (tests and the CLI have no LSP workspace folders). */
-    extraFolders: string[] = [];
+    readonly packages: PackageIndex;
+    private generation = 0;
+    private readonly scopes = new WeakMap<KoFile, { scope: FileScope; generation: number; roots: readonly string[]; imports?: ImportInfo[] }>();
+    /** Documents for files of the package index that are not workspace documents (KOPATH libraries). */
+    private readonly readOnlyDocuments = new WeakMap<KoFile, LangiumDocument>();
 
-    /** Package directory -> its documents; rebuilt lazily after any document set change. */
-    private byDir?: Map<string, LangiumDocument[]>;
-
-    private readonly fileSystem: FileSystemProvider;
-    private readonly documentFactory: LangiumDocumentFactory;
-
-    private readonly packageIndex: PackageIndex | undefined;
-
-    constructor(services: LangiumCoreServices) {
-        this.packageIndex = (services as Partial<KoServices>).workspace?.PackageIndex;
+    constructor(services: KoServices) {
+        this.packages = services.workspace.PackageIndex;
         this.documents = services.shared.workspace.LangiumDocuments;
-        this.fileSystem = services.shared.workspace.FileSystemProvider;
-        this.documentFactory = services.shared.workspace.LangiumDocumentFactory;
-        this.workspaceManager = services.shared.workspace.WorkspaceManager;
-        // Documents are updated in place on edits; only additions and deletions change the map.
         const builder = services.shared.workspace.DocumentBuilder;
-        builder.onUpdate(() => { this.byDir = undefined; });
-        builder.onBuildPhase(DocumentState.Parsed, () => { this.byDir = undefined; });
+        builder.onUpdate(() => { this.generation++; });
+        builder.onBuildPhase(DocumentState.Parsed, () => { this.generation++; });
     }
 
-    roots(): string[] {
-        // The validator's package index holds the roots the server was configured with
-        // (workspace folders, KOPATH, the ko.packageRoots setting): use the same ones.
-        const configured = this.packageIndex?.getRoots() ?? [];
-        if (configured.length > 0 && this.extraFolders.length === 0) return [...configured];
-        const folders = this.workspaceManager.workspaceFolders;
-        if (this.cachedRoots && this.cachedRoots.key === folders && this.extraFolders.length === 0) return this.cachedRoots.roots;
-        const workspaceFolders = [...(folders ?? []).map(f => URI.parse(f.uri).fsPath), ...this.extraFolders];
-        const roots = packageRoots({ workspaceFolders });
-        this.cachedRoots = { key: folders, roots };
-        return roots;
+    /** The package roots the server was configured with (workspace folders, KOPATH, the ko.packageRoots setting). */
+    roots(): readonly string[] {
+        return this.packages.getRoots();
     }
 
     packageDirOf(document: LangiumDocument): string {
@@ -146,95 +112,62 @@ export class KoWorkspaceIndex {
         return packagePathOfDir(dir, this.roots()) ?? dir.split('/').pop() ?? dir;
     }
 
-    /** The loaded documents of a package directory (`*.ko` files directly in it). */
-    packageDocuments(dir: string): LangiumDocument[] {
-        let byDir = this.byDir;
-        if (!byDir) {
-            byDir = new Map();
-            for (const doc of this.documents.all) {
-                const d = doc.uri.scheme === 'file' ? dirname(doc.uri.fsPath) : dirname(doc.uri.path);
-                let list = byDir.get(d);
-                if (!list) byDir.set(d, list = []);
-                list.push(doc);
-            }
-            this.byDir = byDir;
-        }
-        return byDir.get(dir) ?? this.externalDocs.get(dir) ?? [];
+    /** What the document sees (§3.5): its imports and its package. */
+    scope(document: LangiumDocument): FileScope {
+        return this.scopeEntry(document).scope;
     }
 
+    private scopeEntry(document: LangiumDocument) {
+        const file = document.parseResult.value as KoFile;
+        const roots = this.packages.getRoots();
+        let entry = this.scopes.get(file);
+        if (!entry || entry.generation !== this.generation || entry.roots !== roots) {
+            entry = { scope: new FileScope(file, document.uri.fsPath, this.packages), generation: this.generation, roots };
+            this.scopes.set(file, entry);
+        }
+        return entry;
+    }
+
+    /** The document holding a function of the package index. */
+    documentOf(symbol: FunctionSymbol): LangiumDocument {
+        return this.documentOfFile(symbol.filePath, AstUtils.findRootNode(symbol.func) as KoFile);
+    }
+
+    private documentOfFile(filePath: string, ast: KoFile): LangiumDocument {
+        if (ast.$document) return ast.$document;
+        let document = this.readOnlyDocuments.get(ast);
+        if (!document) {
+            // Read, never built, validated or reported on: not added to LangiumDocuments.
+            const uri = URI.file(filePath);
+            const textDocument = TextDocument.create(uri.toString(), 'ko', 0, ast.$cstNode?.root.fullText ?? '');
+            document = { uri, parseResult: { value: ast, parserErrors: [], lexerErrors: [] }, state: DocumentState.Parsed, references: [], textDocument };
+            this.readOnlyDocuments.set(ast, document);
+        }
+        return document;
+    }
+
+    /** The documents of the package in `dir`: workspace documents, else the files on disk. */
+    packageDocuments(dir: string): LangiumDocument[] {
+        return this.packages.filesOf(dir).map(f => this.documentOfFile(f.filePath, f.ast));
+    }
 
     /** Functions of the package in `dir`, by name (several when duplicated). */
-    packageFunctions(dir: string): Map<string, { func: FuncDef; document: LangiumDocument }[]> {
-        const out = new Map<string, { func: FuncDef; document: LangiumDocument }[]>();
-        for (const document of this.packageDocuments(dir)) {
-            for (const func of fileFunctions(document)) {
-                let list = out.get(func.name);
-                if (!list) out.set(func.name, list = []);
-                list.push({ func, document });
-            }
-        }
-        return out;
+    packageFunctions(dir: string): ReadonlyMap<string, readonly FunctionSymbol[]> {
+        return this.packages.functionsOf(dir);
     }
 
     findPackageFunction(dir: string, name: string): { func: FuncDef; document: LangiumDocument } | undefined {
-        for (const document of this.packageDocuments(dir)) {
-            const func = fileFunctions(document).find(f => f.name === name);
-            if (func) return { func, document };
-        }
-        return undefined;
+        const symbol = this.packages.functionsOf(dir).get(name)?.[0];
+        return symbol ? { func: symbol.func, document: this.documentOf(symbol) } : undefined;
     }
 
-    private readonly importsCache = new WeakMap<object, ImportInfo[]>();
-
-    /** The file's imports with aliases and package directories (cached per parse: stat calls are slow). */
+    /** The file's imports with aliases and package directories. */
     imports(document: LangiumDocument): ImportInfo[] {
-        const file = document.parseResult.value as KoFile;
-        const cached = this.importsCache.get(file);
-        if (cached) return cached;
-        const roots = this.roots();
-        const out = file.imports.filter(i => i.path !== undefined).map(imp => {
-            const importPath = importPathOf(imp);
-            const resolved = resolveImport(importPath, roots);
-            if (resolved.dir) this.ensureLoaded(resolved.dir);
-            return { imp, alias: aliasOf(imp), importPath, ...(resolved.dir ? { dir: resolved.dir } : {}) };
+        const entry = this.scopeEntry(document);
+        return entry.imports ??= entry.scope.file.imports.filter(i => i.path !== undefined).map(imp => {
+            const resolved = entry.scope.resolveImport(imp);
+            return { imp, alias: importAlias(imp)!, importPath: resolved.importPath, ...(resolved.dir ? { dir: resolved.dir } : {}) };
         });
-        this.importsCache.set(file, out);
-        return out;
-    }
-
-    /** Parses the .ko files of a package outside the workspace the first time it is imported. */
-    /**
-     * Parses the .ko files of an imported package that the workspace does not hold (a KOPATH
-     * library) into documents kept here, not in LangiumDocuments: they are read, never built,
-     * validated or reported on. A file the editor opens later takes precedence (packageDocuments).
-     */
-    ensureLoaded(dir: string): Promise<void> {
-        let pending = this.external.get(dir);
-        if (!pending) {
-            pending = (async () => {
-                if (this.packageDocuments(dir).length > 0) return; // part of the workspace
-                let names: string[] = [];
-                try { names = readdirSync(dir).filter(n => n.endsWith('.ko')).sort(); } catch { return; }
-                const docs: LangiumDocument[] = [];
-                for (const name of names) {
-                    try {
-                        const uri = URI.file(join(dir, name));
-                        const text = await this.fileSystem.readFile(uri);
-                        docs.push(this.documentFactory.fromString(text, uri));
-                    } catch { /* unreadable file: skip */ }
-                }
-                this.externalDocs.set(dir, docs);
-            })();
-            this.external.set(dir, pending);
-        }
-        return pending;
-    }
-
-    private readonly externalDocs = new Map<string, LangiumDocument[]>();
-
-    /** Waits for every imported package of the document to be parsed. */
-    async loadImports(document: LangiumDocument): Promise<void> {
-        await Promise.all(this.imports(document).filter(i => i.dir).map(i => this.ensureLoaded(i.dir!)));
     }
 
     /** Members of an imported package: its Ko functions and the catalogue's gates and macros. */
@@ -242,9 +175,9 @@ export class KoWorkspaceIndex {
         const out = new Map<string, { name: string; func?: FuncDef; document?: LangiumDocument; entry?: CatalogueEntry }>();
         for (const entry of catalogueMembers(info.importPath)) out.set(entry.name, { name: entry.name, entry });
         if (info.dir) {
-            for (const [name, list] of this.packageFunctions(info.dir)) out.set(name, { name, func: list[0].func, document: list[0].document });
+            for (const [name, list] of this.packages.functionsOf(info.dir)) out.set(name, { name, func: list[0].func, document: this.documentOf(list[0]) });
         }
-        // By name: the order the server loaded the package's files in must not show.
+        // By name: the order the package's files were read in must not show.
         return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
     }
 
@@ -254,65 +187,64 @@ export class KoWorkspaceIndex {
      */
     calleeSignature(document: LangiumDocument, segments: readonly string[], localNames: ReadonlySet<string> = new Set()): CalleeSignature | undefined {
         if (segments.length === 0 || localNames.has(segments[0])) return undefined;
+        const scope = this.scope(document);
         if (segments.length === 1) {
-            const found = this.findPackageFunction(this.packageDirOf(document), segments[0]);
-            if (found) return functionSignature(found.func, found.document);
-            const entry = bareBuiltin(segments[0]);
+            const symbol = scope.packageFunctions().get(segments[0])?.[0];
+            if (symbol) return functionSignature(symbol.func, this.documentOf(symbol));
+            const entry = catalogueEntry('', segments[0]);
             return entry ? entrySignature(entry) : undefined;
         }
         if (segments.length === 2) {
-            const info = this.imports(document).find(i => i.alias === segments[0]);
-            if (!info) return undefined;
-            const found = info.dir ? this.findPackageFunction(info.dir, segments[1]) : undefined;
-            if (found) return functionSignature(found.func, found.document, `${segments[0]}.`);
-            const entry = catalogueEntry(info.importPath, segments[1]);
-            return entry ? entrySignature(entry, `${segments[0]}.`) : undefined;
+            const r = this.resolveMember(scope, segments[0], segments[1]);
+            return r.kind === 'member' ? memberSignature(r, `${segments[0]}.`) : undefined;
         }
         return undefined;
     }
 
     /** Resolves the path segment `index` of the reference path that starts at `ref` (§3.5). */
     resolve(document: LangiumDocument, ref: Ref, index = 0): Resolution {
+        const scope = this.scope(document);
         const path = refPathOf(ref);
         const segments = path.segments;
-        const p0 = segments[0];
-        const func = enclosingFunction(ref);
-        const valuePosition = !isCalleeHead(ref);
-        if (index === 0 && segments.length === 1 && valuePosition && (p0 === 'true' || p0 === 'false')) {
-            return { kind: 'bool', value: p0 === 'true' };
-        }
-        if (func) {
-            const param = func.params.find(p => p.name === p0);
-            if (param) return index === 0 ? { kind: 'param', func, param } : { kind: 'unknown', name: segments[index] };
-            const term = func.terms.find(t => t.label === p0);
-            if (term) return index === 0 ? { kind: 'step', func, term } : { kind: 'unknown', name: segments[index] };
-        }
-        if (segments.length >= 2) {
-            const info = this.imports(document).find(i => i.alias === p0);
-            if (info) {
-                if (index === 0) return { kind: 'alias', imp: info.imp, importPath: info.importPath, ...(info.dir ? { dir: info.dir } : {}) };
-                if (index === 1) {
-                    const name = segments[1];
-                    const found = info.dir ? this.findPackageFunction(info.dir, name) : undefined;
-                    const entry = found ? undefined : catalogueEntry(info.importPath, name);
-                    return { kind: 'member', imp: info.imp, importPath: info.importPath, name, ...(info.dir ? { dir: info.dir } : {}), ...(found ? { func: found.func, document: found.document } : {}), ...(entry ? { entry } : {}) };
-                }
-                return { kind: 'unknown', name: segments[index] };
+        const unknown: Resolution = { kind: 'unknown', name: segments[index] };
+        let r: ScopeResolution = scope.resolve(path, isCalleeHead(ref));
+        // `alias.F.x` can never resolve, but its first two segments still name the import and its member.
+        if (r.kind === 'unresolvable-path' && index <= 1) r = scope.resolveMember(segments[0], segments[1]);
+        switch (r.kind) {
+            case 'bool': case 'builtin': return r;
+            case 'param': return index === 0 ? r : unknown;
+            case 'step': return index === 0 ? { kind: 'step', func: r.func, term: r.step } : unknown;
+            case 'function': return { kind: 'function', func: r.symbols[0].func, document: this.documentOf(r.symbols[0]) };
+            case 'member': {
+                const imp = { imp: r.import, importPath: r.resolved.importPath, ...(r.resolved.dir ? { dir: r.resolved.dir } : {}) };
+                if (index === 0) return { kind: 'alias', ...imp };
+                return index === 1 ? this.member(r) : unknown;
             }
-            // `a.b` needs `a` to be a parameter, step or alias: it never reaches a package function.
-            return { kind: 'unknown', name: segments[index] };
+            default: return unknown;
         }
-        const dir = this.packageDirOf(document);
-        const found = this.findPackageFunction(dir, p0);
-        if (found) return { kind: 'function', func: found.func, document: found.document, packagePath: this.packagePathOf(dir) };
-        const entry = bareBuiltin(p0);
-        if (entry) return { kind: 'builtin', entry };
-        return { kind: 'unknown', name: p0 };
+    }
+
+    private resolveMember(scope: FileScope, alias: string, member: string): Resolution {
+        const r = scope.resolveMember(alias, member);
+        return r.kind === 'member' ? this.member(r) : { kind: 'unknown', name: member };
+    }
+
+    /** A member names the package's Ko function if there is one, else the catalogue's gate (§3.5). */
+    private member(r: Extract<ScopeResolution, { kind: 'member' }>): Extract<Resolution, { kind: 'member' }> {
+        const symbol = r.symbols[0];
+        return {
+            kind: 'member', imp: r.import, importPath: r.resolved.importPath, name: r.member,
+            ...(r.resolved.dir ? { dir: r.resolved.dir } : {}),
+            ...(symbol ? { func: symbol.func, document: this.documentOf(symbol) } : r.entry ? { entry: r.entry } : {}),
+        };
     }
 }
 
-/** True when the reference path starting at `ref` is called or augmented (`F(...)`, `a.F[...]`). */
-export function isCalleeHead(ref: Ref): boolean {
+/**
+ * True when the reference path starting at `ref` is called or augmented (`F(...)`, `a.F[...]`),
+ * or is the callee of a curly construct (`G{...}`, an error of its own): `true` there is a name.
+ */
+function isCalleeHead(ref: Ref): boolean {
     const path = refPathOf(ref);
     const parent = path.node.$container;
     return ((isInvoke(parent) || isAugment(parent)) && parent.target === path.node) || (isCurlyConstruct(parent) && parent.callee === ref);
@@ -335,16 +267,6 @@ export function refsOfFunction(func: FuncDef): Ref[] {
     const out: Ref[] = [];
     for (const term of func.terms) out.push(...refsOf(term));
     return out;
-}
-
-/** The labeled term (step) of `func` that contains `node`, if any. */
-export function stepContaining(node: AstNode): Term | undefined {
-    let current: AstNode | undefined = node;
-    while (current) {
-        if (isTerm(current) && isFuncDef(current.$container)) return current;
-        current = current.$container;
-    }
-    return undefined;
 }
 
 export interface CalleeSignature {
@@ -378,4 +300,10 @@ export function entrySignature(entry: CatalogueEntry, prefix = ''): CalleeSignat
         ...(entry.monadic ? { monadic: entry.monadic } : {}), ...(entry.open ? { open: true } : {}),
         doc: entry.doc, kind: entry.kind, entry,
     };
+}
+
+/** The signature of what `alias.Member` names: the package's Ko function, else the catalogue's gate. */
+export function memberSignature(r: Extract<Resolution, { kind: 'member' }>, prefix: string): CalleeSignature | undefined {
+    if (r.func && r.document) return functionSignature(r.func, r.document, prefix);
+    return r.entry ? entrySignature(r.entry, prefix) : undefined;
 }

@@ -11,7 +11,7 @@ import {
 import { calleePath, refPathOf } from '../src/language/ast-utils.js';
 import type { CatalogueEntry } from '../src/language/catalogue.js';
 import {
-    entrySignature, fileFunctions, functionSignature, pathHead, refsOfFunction,
+    entrySignature, fileFunctions, functionSignature, memberSignature, pathHead, refsOfFunction,
     type CalleeSignature, type ImportInfo, type KoWorkspaceIndex, type Resolution,
 } from './ko-names.js';
 
@@ -88,10 +88,7 @@ export function calleeOfPath(index: KoWorkspaceIndex, document: LangiumDocument,
     const resolution = index.resolve(document, head, segments.length >= 2 ? 1 : 0);
     if (resolution.kind === 'function') return functionSignature(resolution.func, resolution.document);
     if (resolution.kind === 'builtin') return entrySignature(resolution.entry);
-    if (resolution.kind === 'member') {
-        if (resolution.func && resolution.document) return functionSignature(resolution.func, resolution.document, `${segments[0]}.`);
-        if (resolution.entry) return entrySignature(resolution.entry, `${segments[0]}.`);
-    }
+    if (resolution.kind === 'member') return memberSignature(resolution, `${segments[0]}.`);
     return undefined;
 }
 

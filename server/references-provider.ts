@@ -15,7 +15,6 @@ export class KoReferencesProvider implements ReferencesProvider {
     }
 
     async findReferences(document: LangiumDocument, params: ReferenceParams): Promise<Location[]> {
-        await this.index.loadImports(document);
         const found = targetAt(this.index, document, document.textDocument.offsetAt(params.position));
         if (!found) return [];
         return occurrences(this.index, found.target)

@@ -27,7 +27,6 @@ export class KoRenameProvider implements RenameProvider {
     }
 
     async rename(document: LangiumDocument, params: RenameParams): Promise<WorkspaceEdit | undefined> {
-        await this.index.loadImports(document);
         const found = targetAt(this.index, document, document.textDocument.offsetAt(params.position));
         if (!found) return undefined;
         const target = found.target;

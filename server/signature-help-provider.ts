@@ -18,7 +18,6 @@ export class KoSignatureHelpProvider implements SignatureHelpProvider {
     }
 
     async provideSignatureHelp(document: LangiumDocument, params: SignatureHelpParams): Promise<SignatureHelp | undefined> {
-        await this.index.loadImports(document);
         const tokens = documentTokens(document);
         const offset = document.textDocument.offsetAt(params.position);
         let at = tokenIndexBefore(tokens, offset);

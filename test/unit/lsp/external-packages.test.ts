@@ -18,7 +18,7 @@ describe('packages outside the workspace', () => {
     it('are read for completion, hover and definition but never built', async () => {
         const { shared, Ko } = createKoLspServices(NodeFileSystem);
         shared.workspace.ConfigurationProvider.initialized({});
-        Ko.ko.Index.extraFolders = [lib];
+        Ko.workspace.PackageIndex.setRoots([lib]);
         const doc = shared.workspace.LangiumDocumentFactory.fromString<KoFile>('import "acme/util"\n\nF(x) {\n\treturn: util.Twice(x)\n}\n', URI.file('/elsewhere/app/f.ko'));
         shared.workspace.LangiumDocuments.addDocument(doc);
         await shared.workspace.DocumentBuilder.build([doc]);

@@ -64,7 +64,6 @@ export async function loadWs(overrides: Record<string, string> = {}): Promise<Re
     };
     walk(WS);
     for (const [rel, text] of Object.entries(overrides)) files[join(WS, rel)] = text;
-    Ko.ko.Index.extraFolders = [WS];
     Ko.workspace.PackageIndex.setRoots([WS]);
     const docs = await workspace(files);
     const out: Record<string, LangiumDocument<KoFile>> = {};

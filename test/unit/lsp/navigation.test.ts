@@ -77,6 +77,18 @@ describe('go to definition', () => {
         const arg = await def('salutation: salutation');
         expect(arg).toMatchObject([{ targetUri: uriOf('app/helpers.ko'), targetSelectionRange: { start: { line: 3, character: 13 } } }]);
     });
+
+    it('still names the import and its member in `alias.F.x`, a path the resolver calls unresolvable', async () => {
+        // FileScope resolves whole paths: three segments not rooted at a parameter or step never
+        // resolve (§3.5). The editor works per segment, so `text` and `Shout` keep their meaning.
+        const docs = await loadWs({ 'app/extra.ko': 'import "lib/text"\n\nX(v) {\n\treturn: text.Shout.x\n}\n' });
+        const doc = docs['app/extra.ko'];
+        const at = (needle: string, delta = 0) => ({ textDocument: { uri: doc.uri.toString() }, position: position(doc, needle, delta) });
+        expect(await Ko.lsp.DefinitionProvider!.getDefinition(doc, at('Shout.x', 1)))
+            .toMatchObject([{ targetUri: uriOf('lib/text/text.ko'), targetSelectionRange: { start: { line: 3, character: 0 } } }]);
+        expect(hoverText(await Ko.lsp.HoverProvider!.getHoverContent(doc, at('text.Shout', 1)))).toContain('Alias `text` of package `lib/text`.');
+        expect(hoverText(await Ko.lsp.HoverProvider!.getHoverContent(doc, at('.x', 1)))).toContain('(field) x');
+    });
 });
 
 describe('references and rename', () => {
