@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { clearDocuments } from 'langium/test';
 import { expectFindReferences, expectGoToDefinition, expectHover } from 'langium/test';
 import type { Hover, MarkupContent, WorkspaceEdit } from 'vscode-languageserver';
-import { Ko, WS, loadWs, position, shared } from './lsp-test-kit.js';
+import { Ko, WS, loadWs, position, shared, workspace } from './lsp-test-kit.js';
 
 beforeEach(() => clearDocuments(shared));
 import { URI } from 'langium';
@@ -88,6 +88,14 @@ describe('go to definition', () => {
             .toMatchObject([{ targetUri: uriOf('lib/text/text.ko'), targetSelectionRange: { start: { line: 3, character: 0 } } }]);
         expect(hoverText(await Ko.lsp.HoverProvider!.getHoverContent(doc, at('text.Shout', 1)))).toContain('Alias `text` of package `lib/text`.');
         expect(hoverText(await Ko.lsp.HoverProvider!.getHoverContent(doc, at('.x', 1)))).toContain('(field) x');
+    });
+
+    it('takes a function defined twice in the package from the first file by path, whatever the load order', async () => {
+        // As the package index (and so `ko check`) orders a package's files, not as documents were opened.
+        const docs = await workspace({ '/dup/p/b.ko': 'F() { return: 2 }\n', '/dup/p/a.ko': 'F() { return: 1 }\n', '/dup/p/c.ko': 'G() { return: F() }\n' });
+        const doc = docs['/dup/p/c.ko'];
+        const def = await Ko.lsp.DefinitionProvider!.getDefinition(doc, { textDocument: { uri: doc.uri.toString() }, position: position(doc, 'F()') });
+        expect(def?.map(l => l.targetUri)).toEqual([URI.file('/dup/p/a.ko').toString()]);
     });
 });
 
