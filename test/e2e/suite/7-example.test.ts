@@ -1,5 +1,5 @@
-// E2E on the example pipeline (a copy of examples/pipeline in the fixture workspace,
-// test/fixtures/e2e/ws/example, with its data and scripts) and the real `ko run`: an error
+// E2E on the example pipeline (examples/pipeline with its data and scripts, copied to example/ of
+// the e2e workspace by scripts/e2e/build-tests.mjs) and the real `ko run`: an error
 // shows as a diagnostic, completion offers argument names and package members, a run shows
 // every step done, a second run shows every stored step cached, and the graph panel shows one
 // node per step with that status. What the user sees: decorations as painted, the webview's
