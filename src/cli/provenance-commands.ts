@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parseOptions, usageError, UsageError, type CommandModule } from './cli-util.js';
 import { Store, locateStore } from '../store/store.js';
 import { listRunIds, readRun, type JournalEntry, type RunSummary } from '../store/run-records.js';
-import { diffRuns, gc, resolveKey, resolveRun, why, ProvenanceError, type WhyNode } from '../store/provenance.js';
+import { diffRuns, gc, resolveKey, resolveRun, why, ProvenanceError, type StepDiff, type WhyNode } from '../store/provenance.js';
 import type { StepRecord } from '../store/step-records.js';
 
 function openFrom(flags: Map<string, string | true>): Store {
@@ -211,7 +211,7 @@ function printNode(store: Store, node: WhyNode, indent: string, highlight?: stri
 export const diff = guard(argv => {
     const { flags, positionals } = parseOptions(argv, ['store'], ['json', 'all', 'help']);
     if (flags.has('help') || positionals.length > 2) {
-        out('usage: ko diff [runA] [runB] [--all] [--json] [--store DIR]\n\nWhich steps differ between two runs and why (which part of the cache key changed).\n'
+        out('usage: ko diff [runA] [runB] [--all] [--json] [--store DIR]\n\nWhich steps differ between two runs, whether their outputs differ, which part of the cache key\nchanged, and the first upstream cause (the earliest step whose own key changed, or a workspace file).\n'
             + 'Runs are ids, unique prefixes, `last`, `last~N` or `-N`; the default compares last~1 with last.');
         return flags.has('help') ? 0 : 2;
     }
@@ -223,21 +223,33 @@ export const diff = guard(argv => {
     out(`diff ${a.runId} (A) -> ${b.runId} (B)`);
     let shown = 0;
     for (const d of diffs) {
-        if (d.status === 'same' && !flags.has('all')) continue;
+        if (d.status === 'same' && d.output !== 'differs' && !flags.has('all')) continue;
         shown++;
-        if (d.status === 'same') out(`  = ${d.step}  ${short(d.a!.key)}`);
+        if (d.status === 'same') out(d.output === 'differs' ? `  ! ${d.step}  ${short(d.a!.key)}  ${d.note}` : `  = ${d.step}  ${short(d.a!.key)}`);
         else if (d.status === 'only-a') out(`  - ${d.step}  only in A (${d.a!.status})`);
         else if (d.status === 'only-b') out(`  + ${d.step}  only in B (${d.b!.status})`);
         else {
             out(`  ~ ${d.step}  ${short(d.a!.key)} -> ${short(d.b!.key)}  (${d.a!.status} -> ${d.b!.status})`);
+            const line = causeLine(d);
+            if (line) out(`      ${line}`);
             for (const c of d.changes) out(`      ${c.part}: ${c.detail}`);
             if (d.note) out(`      ${d.note}`);
         }
     }
-    const same = diffs.filter(d => d.status === 'same').length;
+    const same = diffs.filter(d => d.status === 'same' && d.output !== 'differs').length;
     out(shown === 0 ? `  no differences (${same} steps identical)` : `  ${same} steps identical`);
     return 0;
 });
+
+/** `output differs; first cause: Main.clean (args changed: …)`; a step that is its own cause is `this step (args)`, its changes follow. */
+function causeLine(d: StepDiff): string | undefined {
+    const output = d.output === 'differs' ? 'output differs' : d.output === 'same' ? 'output unchanged' : undefined;
+    const causes = (d.causes ?? []).map(c => c.key !== d.b!.key || c.kind === 'file' ? c.summary
+        : c.kind === 'step' && !c.components.some(x => x.part === 'cache') ? `this step (${[...new Set(c.components.map(x => x.part))].join(', ')} changed)`
+            : `this step${c.summary.slice(c.step.length)}`);
+    const first = causes.length ? `first cause${causes.length > 1 ? 's' : ''}: ${causes.join('; ')}` : undefined;
+    return [output, first].filter(Boolean).join('; ') || undefined;
+}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -4,9 +4,9 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from './store.js';
-import type { StepRecord, RecordedInput } from './step-records.js';
+import { sameOutcome, type StepRecord, type RecordedInput } from './step-records.js';
 import { listRunIds, readRun, type JournalEntry, type RunSummary, type StepStatus } from './run-records.js';
-import type { KeyComponents } from './keys.js';
+import { sha256, type KeyComponents } from './keys.js';
 import { hashFile } from './object-store.js';
 
 export class ProvenanceError extends Error {}
@@ -167,8 +167,8 @@ const short = (h: string) => h.slice(0, 12);
 const show = (v: readonly string[]) => JSON.stringify(v);
 
 /** `a -> b` with the common prefix and suffix elided, so a one-word edit in a long script reads well. */
-export function changed(a: string, b: string, context = 24): string {
-    if (a.length + b.length <= 120) return `${a} -> ${b}`;
+export function changed(a: string, b: string, context = 24, limit = 120): string {
+    if (a.length + b.length <= limit) return `${a} -> ${b}`;
     let p = 0;
     while (p < a.length && p < b.length && a[p] === b[p]) p++;
     let q = 0;
@@ -178,13 +178,14 @@ export function changed(a: string, b: string, context = 24): string {
     return `${cut(a)} -> ${cut(b)}`;
 }
 
-export function diffComponents(a: KeyComponents, b: KeyComponents, inputsA: readonly RecordedInput[] = [], inputsB: readonly RecordedInput[] = []): ComponentChange[] {
+export function diffComponents(a: KeyComponents, b: KeyComponents, inputsA: readonly RecordedInput[] = [], inputsB: readonly RecordedInput[] = [],
+    elide: (a: string, b: string) => string = changed): ComponentChange[] {
     const out: ComponentChange[] = [];
     if (a.callee !== b.callee) out.push({ part: 'callee', detail: `${a.callee} -> ${b.callee}` });
-    if (a.formula !== b.formula) out.push({ part: 'formula', detail: changed(a.formula, b.formula) });
+    if (a.formula !== b.formula) out.push({ part: 'formula', detail: elide(a.formula, b.formula) });
     if (a.image !== b.image) out.push({ part: 'image', detail: `${a.image} -> ${b.image}` });
-    if (show(a.command) !== show(b.command)) out.push({ part: 'command', detail: changed(show(a.command), show(b.command)) });
-    if (show(a.args) !== show(b.args)) out.push({ part: 'args', detail: changed(show(a.args), show(b.args)) });
+    if (show(a.command) !== show(b.command)) out.push({ part: 'command', detail: elide(show(a.command), show(b.command)) });
+    if (show(a.args) !== show(b.args)) out.push({ part: 'args', detail: elide(show(a.args), show(b.args)) });
     for (const name of new Set([...Object.keys(a.env), ...Object.keys(b.env)])) {
         const va = a.env[name], vb = b.env[name];
         if (va === vb) continue;
@@ -220,6 +221,131 @@ export interface StepDiff {
     readonly changes: ComponentChange[];
     /** Same key, but outputs differ between the records (non-determinism, or a recomputed record). */
     readonly note?: string;
+    /** Whether the step's outputs and stdout differ between A and B (`unknown` without both records). */
+    readonly output?: 'differs' | 'same' | 'unknown';
+    /** For a changed step: the earliest upstream changes its key change comes from (see `firstCauses`). */
+    readonly causes?: DiffCause[];
+}
+
+/**
+ * Where a difference between two runs starts. `step`: a step whose own key components changed
+ * (not merely an input); `file`: a workspace file whose content changed; `nondeterministic`: a
+ * step whose key is unchanged (or differs only by its `cache: false` nonce) but whose output
+ * differs; `unknown`: the walk stopped at a step whose records are gone.
+ */
+export interface DiffCause {
+    readonly kind: 'step' | 'file' | 'nondeterministic' | 'unknown';
+    /** The step that changed, or for a file the step that reads it. */
+    readonly step: string;
+    /** The step's key in B. */
+    readonly key: string;
+    readonly path?: string;
+    readonly components: CauseComponent[];
+    /** One line for people: `Main.clean (args changed: …)`, `file data/access.log (content changed)`. */
+    readonly summary: string;
+}
+
+export interface CauseComponent {
+    readonly part: ComponentChange['part'] | 'file' | 'output' | 'record';
+    readonly detail: string;
+}
+
+/** Cause details are short: a one-word edit shows with a few characters of context. */
+const compact = (a: string, b: string) => changed(a, b, 12, 60);
+
+function cause(kind: DiffCause['kind'], step: string, key: string, components: CauseComponent[], path?: string): DiffCause {
+    const what = kind === 'file' ? `file ${path}` : step;
+    // The formula contains the literal args, command, ...: its detail would repeat theirs.
+    const others = components.some(c => c.part !== 'formula');
+    const detail = kind === 'file' ? components.map(c => c.detail).join('; ')
+        : kind === 'nondeterministic' || kind === 'unknown' ? `${components.map(c => c.detail).join('; ')}: ${kind === 'unknown' ? 'cause unknown' : 'not deterministic'}`
+            : [...components.filter(c => c.part !== 'formula'), ...components.filter(c => c.part === 'formula')]
+                .map(c => c.part === 'cache' ? c.detail : `${c.part} changed${c.detail && !(others && c.part === 'formula') ? `: ${c.detail}` : ''}`).join('; ');
+    return { kind, step, key, ...(path !== undefined ? { path } : {}), components, summary: `${what} (${detail})` };
+}
+
+/** State shared by the cause walks of one diff. */
+export interface CauseWalk {
+    readonly memo: Map<string, DiffCause[]>;
+    /** The records of run A's and B's steps by the hash of their stdout as a Ko string (one trailing newline removed). */
+    readonly stdoutOf?: () => readonly [Map<string, StepRecord>, Map<string, StepRecord>];
+}
+
+/** By the hash a step's `stdout`, passed as a string input, has in the store. */
+function recordsByStdout(store: Store, run: RunSummary): Map<string, StepRecord> {
+    const out = new Map<string, StepRecord>();
+    for (const s of run.steps) {
+        const r = store.steps.get(s.key);
+        if (!r || out.has(s.key)) continue;
+        let text = r.stdout;
+        if (text === undefined && r.stdoutHash && store.objects.has(r.stdoutHash)) text = store.objects.read(r.stdoutHash).toString('utf8');
+        if (text !== undefined) out.set(sha256(text.endsWith('\n') ? text.slice(0, -1) : text), r);
+    }
+    return out;
+}
+
+/**
+ * The first causes of the difference between two records of the same step (A's and B's): the
+ * step itself when its own key components (formula, image, command, args, env, workdir, salt, a
+ * literal input) changed and no changed input leads further up; otherwise, for each input whose
+ * content changed, the first causes of its producer's change (recursively), a workspace file
+ * whose content changed, or a producer whose key is the same but whose output is not. A string
+ * input has no recorded producer: when its old and new values are the stdout of the same step
+ * in A and in B, that step is followed as its producer. A step with own changes whose inputs also
+ * changed upstream yields only the upstream causes (its own changes are listed with it).
+ */
+export function firstCauses(store: Store, ra: StepRecord, rb: StepRecord, walk: CauseWalk = { memo: new Map() }): DiffCause[] {
+    const { memo } = walk;
+    const id = `${ra.key}>${rb.key}`;
+    const known = memo.get(id);
+    if (known) return known;
+    memo.set(id, []); // a cycle cannot happen in a DAG; this only guards against a corrupt store
+    const own: CauseComponent[] = diffComponents(ra.components, rb.components, [], [], compact).filter(c => c.part !== 'input');
+    const upstream: DiffCause[] = [];
+    const inputsA = new Map(ra.inputs.map(i => [i.name, i]));
+    for (const ib of rb.inputs) {
+        const ia = inputsA.get(ib.name);
+        if (!ia) { own.push({ part: 'input', detail: `${ib.name} added` }); continue; }
+        if (ia.hash === ib.hash) continue;
+        const content = `${short(ia.hash)} -> ${short(ib.hash)}`;
+        if (ia.producer && ib.producer) {
+            if (ia.producer === ib.producer) {
+                const name = store.steps.get(ib.producer)?.stepName ?? `step ${short(ib.producer)}`;
+                upstream.push(cause('nondeterministic', name, ib.producer, [{ part: 'output', detail: `key unchanged, output ${content}` }]));
+                continue;
+            }
+            const pa = store.steps.get(ia.producer), pb = store.steps.get(ib.producer);
+            if (pa && pb) upstream.push(...firstCauses(store, pa, pb, walk));
+            else upstream.push(cause('unknown', (pb ?? pa)?.stepName ?? `step ${short(ib.producer)}`, ib.producer,
+                [{ part: 'record', detail: `record of ${!pa ? `A's ${short(ia.producer)}` : `B's ${short(ib.producer)}`} is gone` }]));
+        } else if (ia.path !== undefined && ib.path !== undefined) {
+            upstream.push(cause('file', rb.stepName, rb.key, [{ part: 'file', detail: ia.path === ib.path ? 'content changed' : `content changed, was ${ia.path}` }], ib.path));
+        } else if (!ia.producer && !ib.producer && ia.path === undefined && ib.path === undefined) {
+            const [byA, byB] = walk.stdoutOf?.() ?? [new Map<string, StepRecord>(), new Map<string, StepRecord>()];
+            const pa = byA.get(ia.hash), pb = byB.get(ib.hash);
+            const via = pa && pb && pa.stepName === pb.stepName && pa.key !== pb.key && pa.key !== ra.key && pb.key !== rb.key ? firstCauses(store, pa, pb, walk) : [];
+            if (via.length) upstream.push(...via);
+            else own.push({ part: 'input', detail: `${ib.name}: string or Text value ${content}` });
+        } else {
+            own.push({ part: 'input', detail: `${ib.name}: now ${ib.producer ? `from step ${short(ib.producer)}` : ib.path !== undefined ? `workspace file ${ib.path}` : 'a string or Text value'}` });
+        }
+    }
+    for (const ia of ra.inputs) if (!rb.inputs.some(i => i.name === ia.name)) own.push({ part: 'input', detail: `${ia.name} removed` });
+    let result: DiffCause[];
+    if (upstream.length) {
+        const seen = new Set<string>();
+        result = upstream.filter(c => { const k = `${c.kind}\0${c.key}\0${c.path ?? ''}`; return !seen.has(k) && !!seen.add(k); });
+    } else if (own.length === 1 && own[0].part === 'cache') {
+        // Only the cache: false nonce differs: the step ran again on the same inputs.
+        result = [sameOutcome(ra, rb) ? cause('step', rb.stepName, rb.key, [{ part: 'cache', detail: 'cache: false, ran again on the same inputs' }])
+            : cause('nondeterministic', rb.stepName, rb.key, [{ part: 'output', detail: 'cache: false, ran again on the same inputs, output differs' }])];
+    } else if (own.length) {
+        result = [cause('step', rb.stepName, rb.key, own)];
+    } else {
+        result = [cause('unknown', rb.stepName, rb.key, [{ part: 'record', detail: `key ${short(ra.key)} -> ${short(rb.key)}, components not comparable` }])];
+    }
+    memo.set(id, result);
+    return result;
 }
 
 export function diffRuns(store: Store, runA: RunSummary, runB: RunSummary): StepDiff[] {
@@ -238,6 +364,9 @@ export function diffRuns(store: Store, runA: RunSummary, runB: RunSummary): Step
     };
     const ma = index(runA), mb = index(runB);
     const out: StepDiff[] = [];
+    const memo = new Map<string, DiffCause[]>();
+    let stdoutMaps: readonly [Map<string, StepRecord>, Map<string, StepRecord>] | undefined;
+    const walk: CauseWalk = { memo, stdoutOf: () => (stdoutMaps ??= [recordsByStdout(store, runA), recordsByStdout(store, runB)]) };
     for (const id of new Set([...ma.keys(), ...mb.keys()])) {
         const a = ma.get(id), b = mb.get(id);
         const step = (b ?? a)!.stepName + (id.includes('#') ? id.slice(id.lastIndexOf('#')) : '');
@@ -248,9 +377,15 @@ export function diffRuns(store: Store, runA: RunSummary, runB: RunSummary): Step
         const changes = ra && rb ? diffComponents(ra.components, rb.components, ra.inputs, rb.inputs) : [];
         const note = a.key === b.key ? `${a.status} in A, ${b.status} in B`
             : !ra || !rb ? `no record for ${!ra ? 'A' : 'B'} (${!ra ? a.status : b.status}); keys ${short(a.key)} / ${short(b.key)}` : undefined;
-        out.push({ step, status: 'changed', a, b, changes, ...(note ? { note } : {}) });
+        const output = !ra || !rb || a.key === b.key ? 'unknown' : sameOutcome(ra, rb) ? 'same' : 'differs';
+        const causes = ra && rb && a.key !== b.key ? firstCauses(store, ra, rb, walk) : [];
+        out.push({ step, status: 'changed', a, b, changes, ...(note ? { note } : {}), output, causes });
     }
-    return out;
+    // A producer whose key is unchanged but whose output differs (its record was lost and it ran
+    // again): the step itself is listed as the same, but its output is not.
+    const unstable = new Set([...memo.values()].flat().filter(c => c.kind === 'nondeterministic').map(c => c.key));
+    return out.map(d => d.status === 'same' && unstable.has(d.b!.key)
+        ? { ...d, output: 'differs' as const, note: 'key unchanged, but its output differs: not deterministic (it ran again with the same key)' } : d);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -54,6 +54,13 @@ export interface StepRecord {
     readonly cache: boolean;
 }
 
+/** Two executions with the same result: exit code, stdout and output files (in path order). */
+export function sameOutcome(a: StepRecord, b: StepRecord): boolean {
+    if (a.exitCode !== b.exitCode || (a.stdout ?? a.stdoutHash) !== (b.stdout ?? b.stdoutHash)) return false;
+    if (a.outputs.length !== b.outputs.length) return false;
+    return a.outputs.every((o, i) => o.name === b.outputs[i].name && o.hash === b.outputs[i].hash);
+}
+
 const MAGIC = 'ko-record 1 ';
 
 export function encodeRecord(body: unknown): string {

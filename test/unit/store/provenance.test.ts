@@ -1,7 +1,7 @@
 // Provenance over a real store filled by real pipeline runs: why (recursive lineage), run
 // diffs that name the changed key component, run references, and garbage collection.
 import { describe, expect, it, beforeEach } from 'vitest';
-import { mkdtempSync, writeFileSync, utimesSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../../../src/store/store.js';
@@ -90,6 +90,37 @@ describe('diff', () => {
         expect(d[0].changes.map(x => x.part)).toEqual(['args']);
         expect(d[1].changes).toHaveLength(1);
         expect(d[1].changes[0].detail).toMatch(new RegExp(`^words: content [0-9a-f]{12} -> [0-9a-f]{12} \\(produced by step ${c.gen.key.slice(0, 12)}, was [0-9a-f]{12}\\)$`));
+        // The first cause of every difference is gen's args; count's output (one line each) is the same.
+        for (const x of d) expect(x.causes!.map(k => [k.kind, k.step, k.key, k.components.map(p => p.part).join()])).toEqual([['step', 'Main.gen', c.gen.key, 'args']]);
+        expect(d.map(x => x.output)).toEqual(['differs', 'differs', 'same']);
+        expect(d[2].causes![0].summary).toMatch(/^Main\.gen \(args changed: .*b\\\\na.* -> .*c\\\\na.*\)$/);
+    });
+
+    it('the walk stops at a producer whose record is gone: cause unknown', async () => {
+        const a = await pipeline('b\\na\\n');
+        await pipeline('c\\na\\n');
+        rmSync(store.steps.path(a.gen.key));
+        const d = diffRuns(store, resolveRun(store, '-1'), resolveRun(store, 'last'));
+        expect(d[1].causes).toEqual([expect.objectContaining({ kind: 'unknown', step: 'Main.gen',
+            summary: `Main.gen (record of A's ${a.gen.key.slice(0, 12)} is gone: cause unknown)` })]);
+    });
+
+    it('a changed string input without a producer is a change of the step itself', async () => {
+        const runWith = async (value: string) => {
+            const runId = newRunId();
+            const recorder = new RunRecorder(store.runsDir, store.tmpDir, runId, []);
+            const e = new PipelineEngine({ store, executor: new LocalExecutor({ workRoot: store.workDir }), runId, recorder });
+            const v = store.objects.putBytes(value);
+            await e.runStep(step('use', 'cat $KO_IN/v', [{ name: 'v', file: { hash: v.hash, size: v.size, name: 'v' } }]), new AbortController().signal);
+            recorder.finish('ok');
+            await new Promise(r => setTimeout(r, 5));
+        };
+        await runWith('one');
+        await runWith('two');
+        const [d] = diffRuns(store, resolveRun(store, '-1'), resolveRun(store, 'last'));
+        expect(d.output).toBe('differs');
+        expect(d.causes).toEqual([expect.objectContaining({ kind: 'step', step: 'Main.use' })]);
+        expect(d.causes![0].components).toEqual([{ part: 'input', detail: expect.stringMatching(/^v: string or Text value [0-9a-f]{12} -> [0-9a-f]{12}$/) }]);
     });
 });
 
