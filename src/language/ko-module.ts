@@ -3,13 +3,14 @@
 // analysis for CLI and editor), a scope computation that exports only functions, and an index
 // manager that knows a file's package siblings and importers are affected by its edits.
 import {
-    DefaultDocumentValidator, DefaultLangiumDocumentFactory, DefaultLinker, DefaultReferenceDescriptionProvider, DefaultValueConverter, DefaultIndexManager, DefaultScopeComputation, DocumentState, MultiMap, URI,
+    DefaultDocumentValidator, DefaultLangiumDocumentFactory, DefaultLinker, DefaultReferenceDescriptionProvider, DefaultValueConverter, DefaultIndexManager, DefaultScopeComputation, DefaultTokenBuilder, DocumentState, MultiMap, URI,
     createDefaultCoreModule, createDefaultSharedCoreModule, inject,
     type AstNode, type AstNodeDescription, type DeepPartial, type DefaultSharedCoreModuleContext, type LangiumCoreServices,
     type LangiumDocument, type LangiumSharedCoreServices, type LocalSymbols, type Module,
     type Cancellation, type CstNode, type GrammarAST, type ParseResult, type PartialLangiumCoreServices, type ValidationOptions, type ValueType,
 } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver-types';
+import type { TokenType } from 'chevrotain';
 import { dirname } from 'node:path';
 import { KoGeneratedModule, KoGeneratedSharedModule } from './generated/module.js';
 import type { KoFile } from './generated/ast.js';
@@ -33,6 +34,28 @@ export class KoValueConverter extends DefaultValueConverter {
     protected override runConverter(rule: GrammarAST.AbstractRule, input: string, cstNode: CstNode): ValueType {
         if (rule.name === 'STRING' || rule.name === 'INT' || rule.name === 'FLOAT' || rule.name === 'RAW') return input;
         return super.runConverter(rule, input, cstNode);
+    }
+}
+
+/**
+ * Two lexing fixes over Langium's defaults. The word keywords (`import`, `use`, `as`) get ID as
+ * their longer alternative: Langium cannot see that the ID pattern (a Unicode regex, run as a
+ * custom matcher) also matches them, and would lex `user` as `use` + `r`. And whitespace never
+ * counts as a line break: a `\r` before the newline token would otherwise count a second line,
+ * putting every position of a CRLF file on the wrong line.
+ */
+export class KoTokenBuilder extends DefaultTokenBuilder {
+    protected override buildTerminalToken(terminal: GrammarAST.TerminalRule): TokenType {
+        const token = super.buildTerminalToken(terminal);
+        if (token.name === 'WS') token.LINE_BREAKS = false;
+        return token;
+    }
+
+    protected override findLongerAlt(keyword: GrammarAST.Keyword, terminalTokens: TokenType[]): TokenType[] {
+        const alternatives = super.findLongerAlt(keyword, terminalTokens);
+        const id = terminalTokens.find(t => t.name === 'ID');
+        if (id && /^\w+$/.test(keyword.value) && !alternatives.includes(id)) alternatives.push(id);
+        return alternatives;
     }
 }
 
@@ -136,6 +159,7 @@ export const KoCoreModule: Module<KoServices, PartialLangiumCoreServices & KoAdd
     },
     parser: {
         ValueConverter: () => new KoValueConverter(),
+        TokenBuilder: () => new KoTokenBuilder(),
     },
     references: {
         ScopeComputation: (services) => new KoScopeComputation(services),
