@@ -6,10 +6,9 @@ import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { dirname, join, relative, resolve } from 'node:path';
 import { EmptyFileSystem } from 'langium';
-import { createKoCoreServices, createPackageIndex } from '../language/ko-module.js';
+import { createKoCoreServices, createPackageIndex, parseKoText } from '../language/ko-module.js';
 import { analyzeFile } from '../language/ko-analysis.js';
 import type { KoDiagnostic } from '../language/diagnostics.js';
-import type { KoFile } from '../language/generated/ast.js';
 import { packageRoots } from '../workspace/package-roots.js';
 import { parseOptions, usageError, UsageError } from './cli-util.js';
 
@@ -84,8 +83,7 @@ export async function run(argv: string[]): Promise<number> {
  */
 export function checkFiles(files: readonly string[], roots: readonly string[]): CheckedFile[] {
     const { Ko } = createKoCoreServices(EmptyFileSystem);
-    const parser = Ko.parser.LangiumParser;
-    const index = createPackageIndex(Ko, roots);
+    const index = createPackageIndex(Ko, roots, true);
     const byDir = new Map<string, string[]>();
     for (const filePath of files) {
         const dir = dirname(filePath);
@@ -96,7 +94,7 @@ export function checkFiles(files: readonly string[], roots: readonly string[]): 
     for (const dirFiles of byDir.values()) {
         const parsed = dirFiles.map(filePath => {
             const text = readFileSync(filePath, 'utf8');
-            const parseResult = parser.parse<KoFile>(text);
+            const parseResult = parseKoText(Ko, text);
             index.setFile(filePath, parseResult.value);
             return { filePath, text, parseResult };
         });

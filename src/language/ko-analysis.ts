@@ -9,6 +9,7 @@ import { LineIndex, type KoDiagnostic } from './diagnostics.js';
 import { syntaxDiagnostics, type LexedToken } from './syntax-checks.js';
 import { structureDiagnostics } from './structure-checks.js';
 import { wiringDiagnostics } from './wiring-checks.js';
+import { isLightCstNode } from './fast-parser.js';
 import type { PackageIndex } from '../workspace/package-index.js';
 
 export interface AnalysisInput {
@@ -26,7 +27,8 @@ export function analyzeFile(input: AnalysisInput): KoDiagnostic[] {
     const { parseResult, text } = input;
     const lines = new LineIndex(text);
     const file = parseResult.value;
-    const syntax = syntaxDiagnostics({
+    // The fast parser only accepts files with nothing for the syntax checks to report.
+    const syntax = isLightCstNode(file.$cstNode) ? [] : syntaxDiagnostics({
         text, lines,
         lexerErrors: parseResult.lexerErrors.map(e => ({ offset: e.offset, length: e.length, message: e.message })),
         parserErrors: parseResult.parserErrors,

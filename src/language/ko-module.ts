@@ -20,6 +20,7 @@ import type { KoDiagnostic } from './diagnostics.js';
 import { PackageIndex } from '../workspace/package-index.js';
 import { importPathOf } from './name-resolver.js';
 import { reparseIncrementally } from './incremental-parser.js';
+import { parseCleanKo } from './fast-parser.js';
 
 export interface KoAddedServices {
     workspace: { PackageIndex: PackageIndex };
@@ -147,9 +148,20 @@ export class KoReferenceDescriptionProvider extends DefaultReferenceDescriptionP
     override async createDescriptions(): Promise<never[]> { return []; }
 }
 
-export function createPackageIndex(services: LangiumCoreServices, roots: readonly string[]): PackageIndex {
+/**
+ * Parses with the fast parser when the file is clean, else with Langium (which reports the
+ * syntax errors). The result has no Langium CST in the first case: fine for checks and the
+ * runtime, not for editor features that walk the CST.
+ */
+export function parseKoText(services: LangiumCoreServices, text: string): ParseResult<KoFile> {
+    const clean = parseCleanKo(text);
+    return clean ? { value: clean, lexerErrors: [], parserErrors: [] } : services.parser.LangiumParser.parse<KoFile>(text);
+}
+
+/** `cstFree`: parse disk files with the fast parser where possible (`ko check`, not the editor). */
+export function createPackageIndex(services: LangiumCoreServices, roots: readonly string[], cstFree = false): PackageIndex {
     const parser = services.parser.LangiumParser;
-    return new PackageIndex((_path, text) => parser.parse<KoFile>(text).value, roots);
+    return new PackageIndex((_path, text) => (cstFree ? parseKoText(services, text) : parser.parse<KoFile>(text)).value, roots);
 }
 
 export const KoCoreModule: Module<KoServices, PartialLangiumCoreServices & KoAddedServices> = {

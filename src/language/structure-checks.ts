@@ -1,18 +1,19 @@
 // Structural checks that mirror the reference compiler's graft errors (§3.8): duplicate
 // functions across the package, parameters, `?`, return steps, labels, term-list shapes, curly
 // brackets, newlines after ':', and import aliases (duplicates, unused, unknown packages).
-import { GrammarUtils, type AstNode } from 'langium';
+import type { AstNode } from 'langium';
 import { isAugment, isInlineFunc, isInvoke, isRef, isSelect, type Expr, type FuncDef, type KoFile, type Term } from './generated/ast.js';
 import { allFunctions, termListShape } from './ast-utils.js';
 import { factsOf } from './file-facts.js';
 import { importAlias, importPathOf, type FileScope } from './name-resolver.js';
 import type { KoDiagnostic, KoDiagnosticCode } from './diagnostics.js';
 import { severityOf } from './diagnostics.js';
+import { keywordSpan, propertySpan } from './source-spans.js';
 import type { KoRange } from '../protocol/ko-protocol.js';
 import { basename } from 'node:path';
 
 export function rangeOf(node: AstNode, property?: string, index?: number): KoRange {
-    const cst = property ? GrammarUtils.findNodeForProperty(node.$cstNode, property, index) ?? node.$cstNode : node.$cstNode;
+    const cst = property ? propertySpan(node, property, index) ?? node.$cstNode : node.$cstNode;
     return cst?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 }
 
@@ -51,7 +52,7 @@ function startsWithInlineFunc(expr: Expr | undefined): boolean {
 }
 
 function braceRange(node: AstNode): KoRange {
-    const open = GrammarUtils.findNodeForKeyword(node.$cstNode, '{');
+    const open = keywordSpan(node, '{');
     return open?.range ?? rangeOf(node);
 }
 

@@ -1,14 +1,17 @@
-// Program loading: parses packages with the Langium parser (one package = every *.ko file of a
-// directory), follows imports transitively over the package roots, and reports lexer, parser and
-// grafting errors (§3.8) itself, so the runtime does not depend on the validator.
+// Program loading: parses packages (one package = every *.ko file of a directory; the fast parser
+// for clean files, Langium for the rest), follows imports transitively over the package roots,
+// and reports lexer, parser and grafting errors (§3.8) itself, so the runtime does not depend on
+// the validator.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
-import { EmptyFileSystem, GrammarUtils, type AstNode, type CstNode } from 'langium';
+import { EmptyFileSystem, type AstNode } from 'langium';
 import { createKoCoreServices } from '../language/ko-module.js';
 import type { FuncDef, KoFile } from '../language/generated/ast.js';
 import { allFunctions, decodeGoString } from '../language/ast-utils.js';
 import { defaultAlias, packagePathOf, resolveImport } from '../workspace/package-roots.js';
 import { syntaxErrors } from '../language/ko-analysis.js';
+import { parseCleanKo } from '../language/fast-parser.js';
+import { propertySpan } from '../language/source-spans.js';
 import type { SourcePosition, SourceRange } from './events.js';
 
 export interface LoadDiagnostic extends SourcePosition {
@@ -69,6 +72,9 @@ function services() {
 
 /** Parses one Ko source text; syntax errors (as `ko check` words them) become diagnostics. */
 export function parseKo(text: string, displayPath: string): { ast: KoFile; diagnostics: LoadDiagnostic[] } {
+    // Clean files (nearly all) need neither Langium's CST nor, then, its services at all.
+    const clean = parseCleanKo(text);
+    if (clean) return { ast: clean, diagnostics: [] };
     const ko = services();
     const result = ko.parser.LangiumParser.parse<KoFile>(text);
     const diagnostics: LoadDiagnostic[] = result.lexerErrors.length + result.parserErrors.length === 0 ? []
@@ -90,8 +96,7 @@ export function positionOf(node: AstNode | undefined, unit: { displayPath: strin
 
 /** The source text of a node's property token (string literals need their raw text). */
 export function propertyText(node: AstNode, property: string): string | undefined {
-    const cst: CstNode | undefined = node.$cstNode ? GrammarUtils.findNodeForProperty(node.$cstNode, property) : undefined;
-    return cst?.text;
+    return propertySpan(node, property)?.text;
 }
 
 export function loadSources(options: LoadSourcesOptions): LoadedSources {

@@ -7,18 +7,10 @@ import { describe, expect, test } from 'vitest';
 import { analyzeFile } from '../../../src/language/ko-analysis.js';
 import { createKoCoreServices, createPackageIndex } from '../../../src/language/ko-module.js';
 import type { KoFile } from '../../../src/language/generated/ast.js';
+import { FUZZ_TOKENS, mutate, rng } from './fuzz-inputs.js';
 
 const { Ko } = createKoCoreServices(EmptyFileSystem);
 const index = createPackageIndex(Ko, []);
-
-/** A small deterministic PRNG so a failure can be reproduced from its seed. */
-function rng(seed: number): () => number {
-    let s = seed >>> 0;
-    return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 2 ** 32; };
-}
-
-const TOKENS = ['F', 'G', 'x', 'return', 'import', 'use', 'as', 'true', '_', '(', ')', '[', ']', '{', '}', ':', '.', '-', '?', ',', ';', '\n', '\n',
-    '1', '2.5', '.5', '1e3', '0x1', '"s"', '"a\\qb"', '"open', '`raw`', '`open', '// c\n', '/* c */', '/* open', '+', '@', '\'c\'', '日本', ' ', '\t', '\r\n'];
 
 function check(text: string, seed: number): void {
     const started = performance.now();
@@ -43,7 +35,7 @@ describe('fuzz', () => {
             const random = rng(seed);
             const n = 1 + Math.floor(random() * 60);
             let text = '';
-            for (let i = 0; i < n; i++) text += TOKENS[Math.floor(random() * TOKENS.length)] + (random() < 0.5 ? ' ' : '');
+            for (let i = 0; i < n; i++) text += FUZZ_TOKENS[Math.floor(random() * FUZZ_TOKENS.length)] + (random() < 0.5 ? ' ' : '');
             check(text, seed);
         }
     }, 120_000);
@@ -51,16 +43,7 @@ describe('fuzz', () => {
     test('2,000 mutations of valid corpus files', () => {
         const sources = corpusFiles(join(import.meta.dirname, '..', '..', 'fixtures', 'corpus')).map(f => readFileSync(f, 'utf8'));
         for (let seed = 1; seed <= 2000; seed++) {
-            const random = rng(seed * 7919);
-            let text = sources[seed % sources.length];
-            const edits = 1 + Math.floor(random() * 4);
-            for (let e = 0; e < edits; e++) {
-                const at = Math.floor(random() * text.length);
-                const kind = random();
-                if (kind < 0.35) text = text.slice(0, at) + text.slice(at + 1 + Math.floor(random() * 8));
-                else if (kind < 0.7) text = text.slice(0, at) + TOKENS[Math.floor(random() * TOKENS.length)] + text.slice(at);
-                else { const len = Math.floor(random() * 40); text = text.slice(0, at) + text.slice(at, at + len) + text.slice(at); }
-            }
+            const text = mutate(sources[seed % sources.length], rng(seed * 7919), 4);
             check(text, seed);
         }
     }, 180_000);
