@@ -1,6 +1,7 @@
 // Cache-key derivation. The key is never written by users: it is the SHA-256 of a canonical
 // encoding of everything that can change a step's result. The components are stored with the
 // record so `ko diff` and `ko why` can say which part changed, and so a key can be re-derived.
+import * as crypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
 
 export const KEY_VERSION = 1;
@@ -32,56 +33,50 @@ export interface KeyComponents {
 /** Deterministic JSON: object keys sorted, no whitespace (Flyte #6517: unordered keys cause misses). */
 export function canonicalJson(value: unknown): string {
     if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-    if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
+    // Plain loops and string appends (no filter/map/join arrays): every step of a run derives a key.
+    if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+        return out + ']';
+    }
     const obj = value as Record<string, unknown>;
-    return '{' + Object.keys(obj).filter(k => obj[k] !== undefined).sort()
-        .map(k => JSON.stringify(k) + ':' + canonicalJson(obj[k])).join(',') + '}';
+    let out = '{';
+    for (const k of Object.keys(obj).sort()) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        out += (out.length === 1 ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(v);
+    }
+    return out + '}';
 }
+
+/** One-shot `crypto.hash` (Node 20.12+): a cached rerun hashes every key and record, and a Hash object per call costs far more. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }).hash;
 
 export function sha256(data: string | Uint8Array): string {
-    return createHash('sha256').update(data).digest('hex');
+    return oneShot ? oneShot('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 }
 
-/** Collapses whitespace and drops comments so reformatting a step does not invalidate it. */
+/** Strings (kept as written) or runs of whitespace and comments (dropped, or one space between words). */
+const STRING_OR_GAP = /"(?:[^"\\]|\\[\s\S])*"?|`[^`]*`?|(?:[ \t\n\r]|\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$))+/g;
+
+/** [A-Za-z0-9_"`]: characters a word or string starts or ends with. */
+function isWordEdge(c: number): boolean {
+    return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 34 || c === 96;
+}
+
+/**
+ * Collapses whitespace and drops comments so reformatting a step does not invalidate it. A gap
+ * becomes one space only where it separates two words (`F(a b)`), never around punctuation.
+ * One regular expression over the formula (every step of a run normalises its own).
+ */
 export function normaliseFormula(text: string): string {
-    const parts: string[] = [];
-    let last = '';
-    let i = 0;
-    let pendingSpace = false;
-    const word = /[\w"`]/;
-    const push = (s: string) => {
-        // A space survives only where it separates two words (`F(a b)`), never around punctuation.
-        if (pendingSpace && last !== '' && word.test(last) && word.test(s[0])) parts.push(' ');
-        pendingSpace = false;
-        parts.push(s);
-        last = s[s.length - 1];
-    };
-    while (i < text.length) {
-        const c = text[i];
-        if (c === '"' || c === '`') {
-            // Strings keep their exact content: whitespace inside them is meaningful.
-            let j = i + 1;
-            while (j < text.length && text[j] !== c) j += (c === '"' && text[j] === '\\') ? 2 : 1;
-            push(text.slice(i, j + 1));
-            i = j + 1;
-        } else if (c === '/' && text[i + 1] === '/') {
-            while (i < text.length && text[i] !== '\n') i++;
-            pendingSpace = true;
-        } else if (c === '/' && text[i + 1] === '*') {
-            const end = text.indexOf('*/', i + 2);
-            i = end < 0 ? text.length : end + 2;
-            pendingSpace = true;
-        } else if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-            i++;
-            pendingSpace = true;
-        } else {
-            let j = i + 1;
-            while (j < text.length && /[\w.]/.test(text[j]) && /[\w.]/.test(c)) j++;
-            push(text.slice(i, j));
-            i = j;
-        }
-    }
-    return parts.join('');
+    return text.replace(STRING_OR_GAP, (m: string, at: number) => {
+        const first = m.charCodeAt(0);
+        // Strings keep their exact content: whitespace inside them is meaningful.
+        if (first === 34 || first === 96) return m;
+        const end = at + m.length;
+        return at > 0 && end < text.length && isWordEdge(text.charCodeAt(at - 1)) && isWordEdge(text.charCodeAt(end)) ? ' ' : '';
+    });
 }
 
 /** Sorted by name so the structure order written in the source does not matter. */

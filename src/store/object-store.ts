@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, fsyncSync, closeSync, openSync, chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir, safeUnlink, tempName, writeTemp } from './atomic.js';
+import { sha256 } from './keys.js';
 
 export interface ObjectRef {
     readonly hash: string;
@@ -37,7 +38,7 @@ export class ObjectStore {
 
     putBytes(data: string | Uint8Array): ObjectRef {
         const buf = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);
-        const hash = createHash('sha256').update(buf).digest('hex');
+        const hash = sha256(buf);
         const st = statSync(this.path(hash), { throwIfNoEntry: false });
         if (st && st.size === buf.length) {
             // Touched so gc's grace period protects it; an object touched in the last minutes needs no
@@ -144,7 +145,7 @@ export function hashFile(path: string): Promise<ObjectRef> {
     try {
         if (statSync(path).size < SMALL_FILE) {
             const buf = readFileSync(path);
-            return Promise.resolve({ hash: createHash('sha256').update(buf).digest('hex'), size: buf.length });
+            return Promise.resolve({ hash: sha256(buf), size: buf.length });
         }
     } catch (e) {
         return Promise.reject(e);
