@@ -22,6 +22,14 @@ export interface FileRef {
     readonly path?: string;
 }
 
+/** A step input under $KO_IN: a file value, or literal text (`content`) whose object is stored only if the step executes. */
+export interface StepInput {
+    readonly name: string;
+    readonly file: FileRef;
+    /** The bytes of `file` (a String input); a cached step needs only their hash. */
+    readonly content?: string;
+}
+
 export interface StepRequest {
     /** `Func.label`, for people. */
     readonly stepName: string;
@@ -36,7 +44,7 @@ export interface StepRequest {
     readonly command: readonly string[];
     readonly args: readonly string[];
     readonly env: Readonly<Record<string, string>>;
-    readonly inputs: readonly { name: string; file: FileRef }[];
+    readonly inputs: readonly StepInput[];
     readonly workdir?: string;
     readonly timeoutSeconds?: number;
     readonly retries: number;
@@ -219,6 +227,7 @@ export class PipelineEngine {
             }
         }
         for (const input of req.inputs) {
+            if (input.content !== undefined && store.objects.putBytes(input.content).hash === input.file.hash) continue;
             if (!store.objects.has(input.file.hash)) throw new Error(`input ${input.name} of ${req.stepName}: object ${input.file.hash} is not in the store`);
         }
         const spec: StepSpec = {

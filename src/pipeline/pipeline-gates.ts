@@ -9,7 +9,8 @@ import { KoCancelled } from '../runtime/errors.js';
 import { Store, locateStore } from '../store/store.js';
 import { RunRecorder, newRunId } from '../store/run-records.js';
 import { ingestWorkspaceFile } from '../store/file-index.js';
-import { PipelineEngine, StepFailedError, type FileRef, type ProgressEvent, type SharedCache, type StepRequest } from './engine.js';
+import { sha256 } from '../store/keys.js';
+import { PipelineEngine, StepFailedError, type FileRef, type ProgressEvent, type SharedCache, type StepInput, type StepRequest } from './engine.js';
 import { createExecutor } from './executors.js';
 import { formulaAt, normaliseCallee } from './formula.js';
 import type { Executor } from './executor.js';
@@ -40,21 +41,47 @@ export function fileRefOf(v: Value): FileRef | undefined {
 
 const stores = new Map<string, Store>();
 
-/** The store root per run and workspace: located once per run, not once per step (a walk up the directories). */
-const roots = new Map<string, string>();
+/**
+ * What a run's steps share, worked out once per run and workspace rather than once per step:
+ * the store (locating its root walks up the directories), the run salt and the progress
+ * setting (reads of process.env), and each source file's absolute and workspace-relative path.
+ */
+interface RunInfo {
+    readonly store: Store;
+    readonly salt: string;
+    readonly progress: boolean;
+    readonly sources: Map<string, { abs: string; rel: string }>;
+}
 
-function storeFor(ctx: GateContext): Store {
+const runInfos = new Map<string, RunInfo>();
+
+function runInfo(ctx: GateContext): RunInfo {
     const settings = ctx.settings ?? {};
     const id = `${ctx.runId ?? ''}\0${ctx.workspaceDir}\0${settings.store ?? ''}`;
-    let root = roots.get(id);
-    if (root === undefined) {
-        if (roots.size > 64) roots.clear();
-        root = settings.store ? resolve(ctx.workspaceDir, settings.store) : locateStore(ctx.workspaceDir);
-        if (ctx.runId !== undefined) roots.set(id, root);
+    let info = ctx.runId === undefined ? undefined : runInfos.get(id);
+    if (info === undefined) {
+        if (runInfos.size > 64) runInfos.clear();
+        const root = settings.store ? resolve(ctx.workspaceDir, settings.store) : locateStore(ctx.workspaceDir);
+        let store = stores.get(root);
+        if (!store) stores.set(root, store = new Store(root));
+        info = { store, salt: settings.salt ?? process.env.KO_SALT ?? '', progress: progressEnabled(ctx), sources: new Map() };
+        if (ctx.runId !== undefined) runInfos.set(id, info);
     }
-    let store = stores.get(root);
-    if (!store) stores.set(root, store = new Store(root));
-    return store;
+    return info;
+}
+
+function storeFor(ctx: GateContext): Store {
+    return runInfo(ctx).store;
+}
+
+/** A step's source file: absolute, and as recorded (relative to the workspace). */
+function sourcePaths(run: RunInfo, ctx: GateContext, file: string): { abs: string; rel: string } {
+    let paths = run.sources.get(file);
+    if (!paths) {
+        const abs = isAbsolute(file) ? file : resolve(ctx.workspaceDir, file);
+        run.sources.set(file, paths = { abs, rel: relative(ctx.workspaceDir, abs) || file });
+    }
+    return paths;
 }
 
 interface Session {
@@ -73,6 +100,8 @@ interface Session {
     combined?: { from: AbortSignal; signal: AbortSignal };
     /** Progress on stderr: live lines on a terminal, plain lines elsewhere. */
     readonly progress: ProgressSink;
+    /** False with --progress off / KO_PROGRESS=off. */
+    readonly showProgress: boolean;
 }
 
 const sessions = new Map<string, Promise<Session>>();
@@ -94,7 +123,7 @@ function session(ctx: GateContext): Promise<Session> {
 }
 
 async function openSession(ctx: GateContext): Promise<Session> {
-    const store = storeFor(ctx);
+    const { store, progress: showProgress } = runInfo(ctx);
     const settings = ctx.settings ?? {};
     const executorName = settings.executor ?? process.env.KO_EXECUTOR ?? 'local';
     const executor = await createExecutor(executorName, { store, settings });
@@ -105,8 +134,8 @@ async function openSession(ctx: GateContext): Promise<Session> {
     const sharedCache = typeof withCache.cacheStore === 'function' ? withCache.cacheStore() : undefined;
     const engine = new PipelineEngine({ store, executor, runId, recorder, limited: work => ctx.limited(work), ...(sharedCache ? { sharedCache } : {}) });
     const write = (t: string) => ctx.stderr.write(t);
-    const progress = liveProgressWanted() && progressEnabled(ctx) ? liveProgress(write) : plainProgress(write);
-    const s: Session = { engine, recorder, executor, interrupt: new AbortController(), failed: false, cancelled: false, done: false, active: 0, ending: false, progress };
+    const progress = liveProgressWanted() && showProgress ? liveProgress(write) : plainProgress(write);
+    const s: Session = { engine, recorder, executor, interrupt: new AbortController(), failed: false, cancelled: false, done: false, active: 0, ending: false, progress, showProgress };
     live.add(s);
     installInterruptHandler();
     // The interpreter aborts the run's signal when the run ends (normally or not): close the run
@@ -132,7 +161,7 @@ function finishSession(ctx: GateContext, s: Session): void {
         s.recorder.finish(s.failed ? 'failed' : s.cancelled ? 'cancelled' : 'ok');
     } catch { /* the store vanished: nothing to record into */ }
     void s.executor.close();
-    if (progressEnabled(ctx) && st.executed + st.cached + st.adopted + st.failed > 0) {
+    if (s.showProgress && st.executed + st.cached + st.adopted + st.failed > 0) {
         ctx.stderr.write(`ko: run ${s.engine.runId}: ${st.executed} executed, ${st.cached} cached${st.adopted ? `, ${st.adopted} adopted` : ''}${st.failed ? `, ${st.failed} failed` : ''}\n`);
     }
 }
@@ -228,16 +257,17 @@ function envOf(v: Value, ctx: GateContext): Record<string, string> {
     return env;
 }
 
-function inputsOf(v: Value, store: Store, ctx: GateContext): { name: string; file: FileRef }[] {
-    const out: { name: string; file: FileRef }[] = [];
+function inputsOf(v: Value, ctx: GateContext): StepInput[] {
+    const out: StepInput[] = [];
     const add = (name: string, value: Value) => {
         if (value.kind === 'empty') return;
         if (name === '' || name.split('/').some(p => p === '' || p === '.' || p === '..')) ctx.panic(`pipeline: bad input name "${name}"`);
         const ref = fileRefOf(value);
         if (ref) { out.push({ name, file: ref }); return; }
         if (value.kind === 'string' || value.kind === 'int' || value.kind === 'float' || value.kind === 'bool') {
-            const obj = store.objects.putBytes(text(value, name, ctx));
-            out.push({ name, file: { hash: obj.hash, size: obj.size, name: basename(name) } });
+            // Only hashed here: the engine stores the bytes if the step executes (a cached step never reads them).
+            const content = text(value, name, ctx);
+            out.push({ name, file: { hash: sha256(content), size: Buffer.byteLength(content), name: basename(name) }, content });
             return;
         }
         if (value.kind === 'struct') { for (const f of value.fields) add(`${name}/${f.name}`, f.value); return; }
@@ -281,7 +311,7 @@ export function parseTimeout(v: Value): number | undefined {
 // Gates
 
 async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.Container' | 'pipeline.Shell', command: string[]): Promise<Value> {
-    const store = storeFor(ctx);
+    const run = runInfo(ctx);
     const info = ctx.stepInfo;
     const image = args.has('image') && args.get('image').kind !== 'empty' ? text(args.get('image'), 'image', ctx) : 'host';
     const timeoutValue = args.get('timeout');
@@ -293,24 +323,24 @@ async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.
     const cacheValue = args.get('cache');
     if (cacheValue.kind !== 'empty' && cacheValue.kind !== 'bool') ctx.panic(`pipeline: cache must be true or false`);
     const position = info.position;
-    const sourceFile = position ? (isAbsolute(position.file) ? position.file : resolve(ctx.workspaceDir, position.file)) : undefined;
+    const paths = position ? sourcePaths(run, ctx, position.file) : undefined;
     const range = position as { endLine?: number; endColumn?: number } | undefined;
-    const written = position && sourceFile && formulaAt(sourceFile, position.line, position.column, range?.endLine, range?.endColumn, ctx.runId);
-    const formula = written && sourceFile ? normaliseCallee(written, sourceFile, ctx.runId) : `${callee}@${info.stepId}`;
+    const written = position && paths && formulaAt(paths.abs, position.line, position.column, range?.endLine, range?.endColumn, ctx.runId);
+    const formula = written && paths ? normaliseCallee(written, paths.abs, ctx.runId) : `${callee}@${info.stepId}`;
     const userSalt = args.get('salt');
-    const salt = [ctx.settings?.salt ?? process.env.KO_SALT ?? '', userSalt.kind === 'empty' ? '' : text(userSalt, 'salt', ctx)].join('\0');
+    const salt = run.salt + '\0' + (userSalt.kind === 'empty' ? '' : text(userSalt, 'salt', ctx));
     const req: StepRequest = {
         stepName: `${info.func}.${info.step || '?'}`,
         stepId: info.stepId,
         stepPath: info.callPath.join(' > '),
         callee,
         formula,
-        ...(position ? { source: { file: sourceFile ? relative(ctx.workspaceDir, sourceFile) || position.file : position.file, line: position.line, column: position.column } } : {}),
+        ...(position && paths ? { source: { file: paths.rel, line: position.line, column: position.column } } : {}),
         image,
         command,
         args: callee === 'pipeline.Container' ? textList(args.get('args'), 'args', ctx) : [],
         env: envOf(args.get('env'), ctx),
-        inputs: inputsOf(args.get('inputs'), store, ctx),
+        inputs: inputsOf(args.get('inputs'), ctx),
         ...(args.get('workdir').kind !== 'empty' ? { workdir: text(args.get('workdir'), 'workdir', ctx) } : {}),
         ...(timeoutSeconds ? { timeoutSeconds } : {}),
         retries,
@@ -319,7 +349,7 @@ async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.
     };
     if (req.command.length === 0) ctx.panic(`pipeline: ${callee} needs a command`);
     const s = await session(ctx);
-    const showProgress = progressEnabled(ctx);
+    const showProgress = s.showProgress;
     let logLines = 0;
     let stepKey: string | undefined;
     const onProgress = (e: ProgressEvent) => {
