@@ -1,7 +1,6 @@
 // The embedded default executor: each step is a host process (the image is recorded, not
 // pulled: local runs use the host's programs) in its own process group, scratch directory and
 // environment, with a timeout, cancellation, retries with backoff and bounded concurrency.
-import { spawn } from 'node:child_process';
 import { closeSync, copyFileSync, constants as fsc, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { availableParallelism, constants as osConstants, hostname, tmpdir } from 'node:os';
 import { isAbsolute, join, relative, sep } from 'node:path';
@@ -29,6 +28,9 @@ export class CancelledError extends Error {
 
 const HOST = hostname();
 
+/** node:child_process, imported when the first step runs: a fully cached run never loads it. */
+let childProcess: typeof import('node:child_process') | undefined;
+
 export class LocalExecutor implements Executor {
     readonly name = 'local' as const;
     private readonly limit: number;
@@ -50,6 +52,7 @@ export class LocalExecutor implements Executor {
         onEvent({ kind: 'queued', id: step.id, waiting: this.active >= this.limit });
         await this.acquire(signal);
         try {
+            childProcess ??= await import('node:child_process');
             return await this.runAcquired(step, signal, onEvent);
         } catch (e) {
             // Cancelled or broken: leave nothing half-written behind.
@@ -95,7 +98,7 @@ export class LocalExecutor implements Executor {
                 + `if [ -r /proc/self/environ ]; then for e in /proc/[0-9]*/environ; do `
                 + `if tr '\\000' '\\n' < "$e" 2>/dev/null | grep -qx "KO_WATCH=$2"; then p=\${e#/proc/}; p=\${p%/environ}; kill -KILL -"$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; fi; `
                 + `done; fi; rm -f "$1"`;
-            const dog = spawn('/bin/sh', ['-c', script, 'ko-watchdog', ledger, this.token], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+            const dog = childProcess!.spawn('/bin/sh', ['-c', script, 'ko-watchdog', ledger, this.token], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
             dog.on('error', () => { /* no watchdog: exit handlers still kill the groups */ });
             dog.unref();
             (dog.stdin as unknown as { unref?: () => void }).unref?.();
@@ -173,7 +176,7 @@ export class LocalExecutor implements Executor {
             // The watchdog must exist before the step does, or a kill -9 right after spawn would orphan it.
             this.track(undefined, true);
             // detached: its own process group, so a timeout or Ctrl-C kills `sh -c` and its children too.
-            const child = spawn(argv[0], argv.slice(1), { cwd, env: { ...env, KO_WATCH: this.token }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+            const child = childProcess!.spawn(argv[0], argv.slice(1), { cwd, env: { ...env, KO_WATCH: this.token }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
             const maxStdout = this.options.maxStdoutBytes ?? 64 * 1024 * 1024;
             const chunks: Buffer[] = [];
             let stdoutBytes = 0;
