@@ -122,19 +122,21 @@ export class PipelineEngine {
     get runId(): string { return this.options.runId; }
 
     components(req: StepRequest): KeyComponents {
+        // Fields in sorted order: canonical JSON is then the native JSON.stringify (see canonicalJson).
+        const nonce = req.cache ? undefined : `${this.options.runId}/${randomBytes(8).toString('hex')}`;
         return {
-            v: KEY_VERSION,
+            args: [...req.args],
             callee: req.callee,
+            command: [...req.command],
+            env: keyEnv(req.env, this.options.store.secretSalt()),
             formula: redactFormula(normaliseFormula(req.formula)),
             image: req.image,
-            command: [...req.command],
-            args: [...req.args],
-            env: keyEnv(req.env, this.options.store.secretSalt()),
             inputs: sortInputs(req.inputs.map(i => ({ name: i.name, hash: i.file.hash }))),
-            workdir: req.workdir ?? '',
-            salt: req.salt,
             // cache: false gets a fresh key per execution, so it still has a record and provenance.
-            ...(req.cache ? {} : { nonce: `${this.options.runId}/${randomBytes(8).toString('hex')}` }),
+            ...(nonce === undefined ? {} : { nonce }),
+            salt: req.salt,
+            v: KEY_VERSION,
+            workdir: req.workdir ?? '',
         };
     }
 

@@ -32,11 +32,15 @@ export interface KeyComponents {
 
 /** Deterministic JSON: object keys sorted, no whitespace (Flyte #6517: unordered keys cause misses). */
 export function canonicalJson(value: unknown): string {
+    // Key components are built in sorted order, so the native serialiser usually gives the same text.
+    return inCanonicalOrder(value) ? JSON.stringify(value) : sortedJson(value);
+}
+
+function sortedJson(value: unknown): string {
     if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-    // Plain loops and string appends (no filter/map/join arrays): every step of a run derives a key.
     if (Array.isArray(value)) {
         let out = '[';
-        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + sortedJson(value[i]);
         return out + ']';
     }
     const obj = value as Record<string, unknown>;
@@ -44,9 +48,34 @@ export function canonicalJson(value: unknown): string {
     for (const k of Object.keys(obj).sort()) {
         const v = obj[k];
         if (v === undefined) continue;
-        out += (out.length === 1 ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(v);
+        out += (out.length === 1 ? '' : ',') + JSON.stringify(k) + ':' + sortedJson(v);
     }
     return out + '}';
+}
+
+/**
+ * True when JSON.stringify(value) is already canonical: strings, numbers, booleans, null, arrays
+ * and plain objects whose keys come in sorted order (no undefined, functions or toJSON to treat
+ * differently).
+ */
+function inCanonicalOrder(value: unknown): boolean {
+    if (value === null) return true;
+    const type = typeof value;
+    if (type === 'string' || type === 'number' || type === 'boolean') return true;
+    if (type !== 'object') return false;
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!inCanonicalOrder(value[i])) return false;
+        return true;
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return false;
+    let previous: string | undefined;
+    for (const k of Object.keys(value as object)) {
+        if (previous !== undefined && !(previous < k)) return false;
+        previous = k;
+        if (!inCanonicalOrder((value as Record<string, unknown>)[k])) return false;
+    }
+    return true;
 }
 
 /** One-shot `crypto.hash` (Node 20.12+): a cached rerun hashes every key and record, and a Hash object per call costs far more. */
@@ -79,9 +108,9 @@ export function normaliseFormula(text: string): string {
     });
 }
 
-/** Sorted by name so the structure order written in the source does not matter. */
+/** Sorted by name so the structure order written in the source does not matter (fields in canonical order). */
 export function sortInputs(inputs: readonly KeyInput[]): KeyInput[] {
-    return [...inputs].map(i => ({ name: i.name, hash: i.hash })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return inputs.map(i => ({ hash: i.hash, name: i.name })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export function deriveKey(components: KeyComponents): string {
