@@ -8,7 +8,7 @@
 // lexer or parser error, a malformed literal, a comment whose place needs the full check, a lone
 // carriage return. Callers then use the Langium parser, so the diagnostics are the same either way;
 // test/unit/language/fast-parser.test.ts checks that equivalence over the corpus and fuzz inputs.
-import type { AstNode } from 'langium';
+import type { AstNode, CstNode } from 'langium';
 import type { Expr, FuncDef, Import, KoFile, Param, Term } from './generated/ast.js';
 import { decodeGoString, parseKoInteger } from './ast-utils.js';
 import { LineIndex } from './diagnostics.js';
@@ -34,14 +34,27 @@ class SourceText {
     }
 }
 
+/**
+ * An AST node of the fast parser: its first and last token instead of a CST node. `$cstNode` is
+ * made on demand (only diagnostics and run events ask for positions); keeping the AST small
+ * matters because a package's ASTs are alive through its analysis, so their size is what
+ * garbage collection copies.
+ */
+class FastNode {
+    $last = 0;
+    /** FuncDef: the body's `{` token. */
+    declare $brace?: number;
+    constructor(readonly $type: string, readonly $source: SourceText, readonly $first: number) {}
+    get $cstNode(): CstNode { return new LightCstNode(this.$source, this.$first, this.$last, this) as unknown as CstNode; }
+}
+
 /** Stands in for a Langium CST node: the node's first and last token, and its property tokens. */
 export class LightCstNode {
     constructor(
         private readonly source: SourceText,
         private readonly first: number,
         private readonly last: number,
-        /** Property name to token index, for properties whose value is a token. */
-        readonly propertyTokens?: Readonly<Record<string, number>>,
+        private readonly node: FastNode,
     ) {}
     get offset(): number { return this.source.starts[this.first]; }
     get end(): number { return this.source.ends[this.last]; }
@@ -50,11 +63,31 @@ export class LightCstNode {
     get range(): KoRange { return this.source.range(this.offset, this.end); }
     /** The span of a property's token, if the property is a token of this node. */
     propertySpan(property: string): { offset: number; end: number; range: KoRange; text: string } | undefined {
-        const token = this.propertyTokens?.[property];
+        const token = propertyToken(this.node, property);
         if (token === undefined) return undefined;
         const offset = this.source.starts[token], end = this.source.ends[token];
         const source = this.source;
         return { offset, end, get range() { return source.range(offset, end); }, get text() { return source.text.substring(offset, end); } };
+    }
+}
+
+/** Which token holds a token-valued property, from the node's shape (see the grammar rules). */
+function propertyToken(node: FastNode, property: string): number | undefined {
+    const { $first: first, $last: last } = node;
+    const values = node as unknown as Record<string, unknown>;
+    switch (`${node.$type}.${property}`) {
+        case 'Import.keyword': case 'FuncDef.name': case 'Param.name': case 'Ref.name': case 'Construct.bracket': return first;
+        case 'Import.path': return first + 1;
+        case 'Import.alias': return values.alias !== undefined ? last : undefined;
+        case 'FuncDef.{': return node.$brace;
+        case 'Param.monadic': return values.monadic ? last : undefined;
+        case 'Term.label': return values.label !== undefined ? first : undefined;
+        case 'Term.colon': return values.colon ? (values.label !== undefined ? first + 1 : first) : undefined;
+        case 'Term.newlineAfterColon': return values.newlineAfterColon ? (values.label !== undefined ? first + 2 : first + 1) : undefined;
+        case 'Select.field': case 'NumberLiteral.value': return last;
+        case 'StringLiteral.value': case 'StringLiteral.raw': return values[property] !== undefined ? first : undefined;
+        case 'CurlyConstruct.{': return values.callee ? (values.callee as FastNode).$last + 1 : first;
+        default: return undefined;
     }
 }
 
@@ -70,7 +103,11 @@ const FLOAT_RE = /(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+/y;
 const INT_RE = /\d[0-9a-zA-Z_]*/y;
 const STRING_RE = /"(?:\\.|[^"\\\n])*"?/y;
 
-interface Tokens { types: Uint8Array; starts: Int32Array; ends: Int32Array; count: number }
+interface Tokens {
+    types: Uint8Array; starts: Int32Array; ends: Int32Array; count: number;
+    /** The span from the first comment's start to the last one's end (-1 when none). */
+    commentStart: number; commentEnd: number;
+}
 
 /** Lexes like the Langium lexer; undefined where that lexer or a literal check would complain. */
 function lex(text: string): Tokens | undefined {
@@ -80,7 +117,7 @@ function lex(text: string): Tokens | undefined {
     let count = 0;
     // A comment is trivially legal after nothing, a separator or an opening bracket, or before
     // a separator or a closing bracket; anything else needs the full comment check.
-    let pendingComment = false, prevType = -1;
+    let pendingComment = false, prevType = -1, commentStart = -1, commentEnd = -1;
     const push = (type: T, start: number, end: number) => {
         if (pendingComment) {
             pendingComment = false;
@@ -115,6 +152,7 @@ function lex(text: string): Tokens | undefined {
             case 63: type = T.QUESTION; break;
             case 45: type = T.MINUS; break;
             case 47: { // comments
+                const i0 = i;
                 const next = text.charCodeAt(i + 1);
                 if (next === 47) {
                     const eol = text.indexOf('\n', i);
@@ -124,6 +162,8 @@ function lex(text: string): Tokens | undefined {
                     if (close < 0) return undefined;
                     i = close + 2;
                 } else return undefined;
+                if (commentStart < 0) commentStart = i0;
+                commentEnd = i;
                 if (pendingComment) continue;
                 if (!(prevType < 0 || prevType === T.SEP || prevType === T.LPAREN || prevType === T.LBRACK || prevType === T.LBRACE)) pendingComment = true;
                 continue;
@@ -186,7 +226,7 @@ function lex(text: string): Tokens | undefined {
         i = end;
     }
     if (!push(T.EOF, n, n)) return undefined;
-    return { types, starts, ends, count };
+    return { types, starts, ends, count, commentStart, commentEnd };
 }
 
 function isDigit(c: number): boolean {
@@ -203,7 +243,7 @@ class Parser {
     private readonly types: Uint8Array;
     private readonly source: SourceText;
 
-    constructor(private readonly text: string, tokens: Tokens) {
+    constructor(private readonly text: string, private readonly tokens: Tokens) {
         this.types = tokens.types;
         this.source = new SourceText(text, tokens.starts, tokens.ends);
     }
@@ -212,8 +252,8 @@ class Parser {
         return this.text.substring(this.source.starts[i], this.source.ends[i]);
     }
 
-    private cst(first: number, last: number, props?: Record<string, number>): LightCstNode {
-        return new LightCstNode(this.source, first, last, props);
+    private node<N>(type: string, first: number): N & FastNode {
+        return new FastNode(type, this.source, first) as N & FastNode;
     }
 
     private expect(type: T): number {
@@ -228,14 +268,16 @@ class Parser {
     }
 
     file(): KoFile {
-        const imports: Import[] = [], functions: FuncDef[] = [];
-        const file = { $type: 'KoFile', imports, functions } as unknown as KoFile;
         const types = this.types;
-        let first = -1;
+        // Like Langium's root: from the first to the last visible token; else over the comments.
+        const { commentStart, commentEnd } = this.tokens;
+        const file = types[this.p] === T.EOF
+            ? new FastNode('KoFile', new SourceText(this.text, Int32Array.of(Math.max(0, commentStart)), Int32Array.of(Math.max(0, commentEnd))), 0) as KoFile & FastNode
+            : this.node<KoFile>('KoFile', this.p);
+        const imports: Import[] = file.imports = [], functions: FuncDef[] = file.functions = [];
         for (;;) {
             const t = types[this.p];
             if (t === T.EOF) break;
-            if (first < 0) first = this.p;
             if (t === T.SEP) { this.p++; continue; }
             if ((t === T.IMPORT || t === T.USE) && (types[this.p + 1] === T.STRING || types[this.p + 1] === T.RAW)) {
                 imports.push(contain(this.importClause(), file, 'imports', imports.length));
@@ -243,34 +285,27 @@ class Parser {
                 functions.push(contain(this.funcDef(), file, 'functions', functions.length));
             } else throw DECLINE;
         }
-        const last = this.p - 1;
-        // Like Langium's root: from the first to the last visible token, or all text when none.
-        (file as { $cstNode: unknown }).$cstNode = first >= 0 ? this.cst(first, last)
-            : new LightCstNode(new SourceText(this.text, Int32Array.of(0), Int32Array.of(this.text.length)), 0, 0);
+        file.$last = Math.max(0, this.p - 1);
         return file;
     }
 
     private importClause(): Import {
-        const start = this.p;
-        const keyword = this.tokenText(this.p++) as Import['keyword'];
-        const pathToken = this.p++;
-        const node = { $type: 'Import', keyword, path: this.tokenText(pathToken) } as Import;
-        const props: Record<string, number> = { keyword: start, path: pathToken };
+        const node = this.node<Import>('Import', this.p);
+        node.keyword = this.tokenText(this.p++) as Import['keyword'];
+        node.path = this.tokenText(this.p++);
         if (this.types[this.p] === T.AS && isName(this.types[this.p + 1])) {
             this.p++;
-            props.alias = this.p;
-            (node as { alias?: string }).alias = this.tokenText(this.p++);
+            node.alias = this.tokenText(this.p++);
         }
-        (node as { $cstNode: unknown }).$cstNode = this.cst(start, this.p - 1, props);
+        node.$last = this.p - 1;
         return node;
     }
 
     private funcDef(): FuncDef {
-        const start = this.p;
-        const name = this.tokenText(this.p++);
+        const node = this.node<FuncDef>('FuncDef', this.p);
+        node.name = this.tokenText(this.p++);
+        const params: Param[] = node.params = [];
         this.expect(T.LPAREN);
-        const params: Param[] = [], terms: Term[] = [];
-        const node = { $type: 'FuncDef', name, params, terms } as unknown as FuncDef;
         this.skipSeps();
         while (this.types[this.p] !== T.RPAREN) {
             if (!isName(this.types[this.p])) throw DECLINE;
@@ -278,55 +313,52 @@ class Parser {
             if (!this.skipSeps() && this.types[this.p] !== T.RPAREN) throw DECLINE;
         }
         this.p++;
-        const brace = this.expect(T.LBRACE);
-        this.termList(node, terms, T.RBRACE);
-        (node as { $cstNode: unknown }).$cstNode = this.cst(start, this.p - 1, { name: start, '{': brace });
+        node.$brace = this.expect(T.LBRACE);
+        node.terms = this.termList(node, T.RBRACE);
+        node.$last = this.p - 1;
         return node;
     }
 
     private param(): Param {
-        const start = this.p;
-        const name = this.tokenText(this.p++);
-        let monadic = false;
-        let props: Record<string, number> = { name: start };
-        if (this.types[this.p] === T.QUESTION) { monadic = true; props = { name: start, monadic: this.p }; this.p++; }
-        const node = { $type: 'Param', name, monadic } as Param;
-        (node as { $cstNode: unknown }).$cstNode = this.cst(start, this.p - 1, props);
+        const node = this.node<Param>('Param', this.p);
+        node.name = this.tokenText(this.p++);
+        node.monadic = this.types[this.p] === T.QUESTION;
+        if (node.monadic) this.p++;
+        node.$last = this.p - 1;
         return node;
     }
 
     /** `SEP* (Term (SEP+ Term)* SEP*)? close`, consuming the closing token. */
-    private termList(container: AstNode, terms: Term[], close: T): void {
+    private termList(container: AstNode, close: T): Term[] {
+        const terms: Term[] = [];
         this.skipSeps();
         while (this.types[this.p] !== close) {
             terms.push(contain(this.term(), container, 'terms', terms.length));
             if (!this.skipSeps() && this.types[this.p] !== close) throw DECLINE;
         }
         this.p++;
+        return terms;
     }
 
     private term(): Term {
-        const start = this.p;
         const types = this.types;
-        const node = { $type: 'Term', colon: false, newlineAfterColon: false } as Term;
-        let props: Record<string, number> | undefined;
+        const node = this.node<Term>('Term', this.p);
+        node.colon = false;
+        node.newlineAfterColon = false;
         if (isName(types[this.p]) && types[this.p + 1] === T.COLON) {
-            props = { label: this.p, colon: this.p + 1 };
-            (node as { label?: string }).label = this.tokenText(this.p);
+            node.label = this.tokenText(this.p);
             this.p += 2;
             node.colon = true;
         } else if (types[this.p] === T.COLON) {
-            props = { colon: this.p };
             this.p++;
             node.colon = true;
         }
         if (node.colon && types[this.p] === T.SEP) {
-            props!.newlineAfterColon = this.p;
             node.newlineAfterColon = true;
             this.skipSeps();
         }
         node.value = contain(this.expr(), node, 'value');
-        (node as { $cstNode: unknown }).$cstNode = this.cst(start, this.p - 1, props);
+        node.$last = this.p - 1;
         return node;
     }
 
@@ -338,20 +370,19 @@ class Parser {
             const t = types[this.p];
             if (t === T.LPAREN || t === T.LBRACK) {
                 this.p++;
-                const terms: Term[] = [];
-                const node = { $type: t === T.LPAREN ? 'Invoke' : 'Augment', target: current, terms } as unknown as Expr;
-                contain(current, node, 'target');
-                this.termList(node, terms, t === T.LPAREN ? T.RPAREN : T.RBRACK);
-                (node as { $cstNode: unknown }).$cstNode = this.cst(start, this.p - 1);
-                current = node;
+                const node = this.node<{ target: Expr; terms: Term[] }>(t === T.LPAREN ? 'Invoke' : 'Augment', start);
+                node.target = contain(current, node, 'target');
+                node.terms = this.termList(node, t === T.LPAREN ? T.RPAREN : T.RBRACK);
+                node.$last = this.p - 1;
+                current = node as unknown as Expr;
             } else if (t === T.DOT) {
                 this.p++;
                 if (!isName(types[this.p])) throw DECLINE;
-                const field = this.p++;
-                const node = { $type: 'Select', target: current, field: this.tokenText(field) } as unknown as Expr;
-                contain(current, node, 'target');
-                (node as { $cstNode: unknown }).$cstNode = this.cst(start, field, { field });
-                current = node;
+                const node = this.node<{ target: Expr; field: string }>('Select', start);
+                node.target = contain(current, node, 'target');
+                node.field = this.tokenText(this.p);
+                node.$last = this.p++;
+                current = node as unknown as Expr;
             } else return current;
         }
     }
@@ -362,54 +393,50 @@ class Parser {
         const t = types[start];
         if (isName(t)) {
             if (types[start + 1] === T.LPAREN && this.isInlineFunc()) {
-                const node = { $type: 'InlineFunc' } as unknown as Expr & { func: FuncDef };
+                const node = this.node<{ func: FuncDef }>('InlineFunc', start);
                 node.func = contain(this.funcDef(), node, 'func');
-                (node as { $cstNode: unknown }).$cstNode = this.cst(start, this.p - 1);
-                return node;
+                node.$last = this.p - 1;
+                return node as unknown as Expr;
             }
             const ref = this.ref();
             if (types[this.p] !== T.LBRACE) return ref;
-            const brace = this.p++;
-            const terms: Term[] = [];
-            const node = { $type: 'CurlyConstruct', callee: ref, terms } as unknown as Expr;
-            contain(ref, node, 'callee');
-            this.termList(node, terms, T.RBRACE);
-            (node as { $cstNode: unknown }).$cstNode = this.cst(start, this.p - 1, { '{': brace });
-            return node;
+            this.p++;
+            const node = this.node<{ callee: Expr; terms: Term[] }>('CurlyConstruct', start);
+            node.callee = contain(ref, node, 'callee');
+            node.terms = this.termList(node, T.RBRACE);
+            node.$last = this.p - 1;
+            return node as unknown as Expr;
         }
         switch (t) {
             case T.MINUS: case T.INT: case T.FLOAT: {
-                const negative = t === T.MINUS;
-                if (negative) this.p++;
-                const valueToken = this.p;
-                if (types[valueToken] !== T.INT && types[valueToken] !== T.FLOAT) throw DECLINE;
-                this.p++;
-                const node = { $type: 'NumberLiteral', negative, value: this.tokenText(valueToken) } as unknown as Expr;
-                (node as { $cstNode: unknown }).$cstNode = this.cst(start, valueToken, { value: valueToken });
-                return node;
+                const node = this.node<{ negative: boolean; value: string }>('NumberLiteral', start);
+                node.negative = t === T.MINUS;
+                if (node.negative) this.p++;
+                if (types[this.p] !== T.INT && types[this.p] !== T.FLOAT) throw DECLINE;
+                node.value = this.tokenText(this.p);
+                node.$last = this.p++;
+                return node as unknown as Expr;
             }
             case T.STRING: case T.RAW: {
-                this.p++;
-                const property = t === T.STRING ? 'value' : 'raw';
-                const node = { $type: 'StringLiteral', [property]: this.tokenText(start) } as unknown as Expr;
-                (node as { $cstNode: unknown }).$cstNode = this.cst(start, start, { [property]: start });
-                return node;
+                const node = this.node<{ value?: string; raw?: string }>('StringLiteral', start);
+                if (t === T.STRING) node.value = this.tokenText(start); else node.raw = this.tokenText(start);
+                node.$last = this.p++;
+                return node as unknown as Expr;
             }
             case T.LPAREN: case T.LBRACK: {
                 this.p++;
-                const terms: Term[] = [];
-                const node = { $type: 'Construct', bracket: t === T.LPAREN ? '(' : '[', terms } as unknown as Expr;
-                this.termList(node, terms, t === T.LPAREN ? T.RPAREN : T.RBRACK);
-                (node as { $cstNode: unknown }).$cstNode = this.cst(start, this.p - 1, { bracket: start });
-                return node;
+                const node = this.node<{ bracket: string; terms: Term[] }>('Construct', start);
+                node.bracket = t === T.LPAREN ? '(' : '[';
+                node.terms = this.termList(node, t === T.LPAREN ? T.RPAREN : T.RBRACK);
+                node.$last = this.p - 1;
+                return node as unknown as Expr;
             }
             case T.LBRACE: {
                 this.p++;
-                const terms: Term[] = [];
-                const node = { $type: 'CurlyConstruct', terms } as unknown as Expr;
-                this.termList(node, terms, T.RBRACE);
-                (node as { $cstNode: unknown }).$cstNode = this.cst(start, this.p - 1, { '{': start });
-                return node;
+                const node = this.node<{ terms: Term[] }>('CurlyConstruct', start);
+                node.terms = this.termList(node, T.RBRACE);
+                node.$last = this.p - 1;
+                return node as unknown as Expr;
             }
             default:
                 throw DECLINE;
@@ -417,10 +444,10 @@ class Parser {
     }
 
     private ref(): Expr {
-        const at = this.p++;
-        const node = { $type: 'Ref', name: this.tokenText(at) } as unknown as Expr;
-        (node as { $cstNode: unknown }).$cstNode = this.cst(at, at, { name: at });
-        return node;
+        const node = this.node<{ name: string }>('Ref', this.p);
+        node.name = this.tokenText(this.p);
+        node.$last = this.p++;
+        return node as unknown as Expr;
     }
 
     /** `Name ( params ) {` ahead: an inline definition rather than a call. */

@@ -25,18 +25,19 @@ const SYNTAX_CODES = new Set(['syntax-error', 'unrecognized-token', 'bracket-imb
 
 export function analyzeFile(input: AnalysisInput): KoDiagnostic[] {
     const { parseResult, text } = input;
-    const lines = new LineIndex(text);
     const file = parseResult.value;
-    // The fast parser only accepts files with nothing for the syntax checks to report.
-    const syntax = isLightCstNode(file.$cstNode) ? [] : syntaxDiagnostics({
-        text, lines,
+    // The fast parser only accepts files with nothing for the syntax checks to report, and
+    // whose functions are all complete.
+    const clean = isLightCstNode(file.$cstNode);
+    const syntax = clean ? [] : syntaxDiagnostics({
+        text, lines: new LineIndex(text),
         lexerErrors: parseResult.lexerErrors.map(e => ({ offset: e.offset, length: e.length, message: e.message })),
         parserErrors: parseResult.parserErrors,
         root: file.$cstNode,
         lex: () => lexAll(input.lexer, text),
         literalLeaves: () => literalLeaves(file),
     });
-    const broken = brokenFunctions(file, syntax.filter(d => SYNTAX_CODES.has(d.code)).map(d => d.range.start.line));
+    const broken = clean ? new Set<AstNode>() : brokenFunctions(file, syntax.filter(d => SYNTAX_CODES.has(d.code)).map(d => d.range.start.line));
     const skip = (node: AstNode) => broken.size > 0 && broken.has(topLevelOf(node));
     const scope = new FileScope(file, input.filePath, input.index);
     let semantic: KoDiagnostic[] = [];

@@ -153,15 +153,22 @@ export class KoReferenceDescriptionProvider extends DefaultReferenceDescriptionP
  * syntax errors). The result has no Langium CST in the first case: fine for checks and the
  * runtime, not for editor features that walk the CST.
  */
-export function parseKoText(services: LangiumCoreServices, text: string): ParseResult<KoFile> {
+export function parseKoText(services: () => LangiumCoreServices, text: string): ParseResult<KoFile> {
     const clean = parseCleanKo(text);
-    return clean ? { value: clean, lexerErrors: [], parserErrors: [] } : services.parser.LangiumParser.parse<KoFile>(text);
+    return clean ? { value: clean, lexerErrors: [], parserErrors: [] } : services().parser.LangiumParser.parse<KoFile>(text);
 }
 
-/** `cstFree`: parse disk files with the fast parser where possible (`ko check`, not the editor). */
-export function createPackageIndex(services: LangiumCoreServices, roots: readonly string[], cstFree = false): PackageIndex {
+export function createPackageIndex(services: LangiumCoreServices, roots: readonly string[]): PackageIndex {
     const parser = services.parser.LangiumParser;
-    return new PackageIndex((_path, text) => (cstFree ? parseKoText(services, text) : parser.parse<KoFile>(text)).value, roots);
+    return new PackageIndex((_path, text) => parser.parse<KoFile>(text).value, roots);
+}
+
+/**
+ * A package index whose disk files go through the fast parser where possible (`ko check`, not
+ * the editor); Langium's services are only made if some file needs them.
+ */
+export function createCstFreePackageIndex(services: () => LangiumCoreServices, roots: readonly string[]): PackageIndex {
+    return new PackageIndex((_path, text) => parseKoText(services, text).value, roots);
 }
 
 export const KoCoreModule: Module<KoServices, PartialLangiumCoreServices & KoAddedServices> = {
