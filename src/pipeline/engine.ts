@@ -142,18 +142,35 @@ export class PipelineEngine {
 
     /** `onProgress` overrides the engine's sink for this request (per-step event routing). */
     async runStep(req: StepRequest, signal: AbortSignal, onProgress?: (event: ProgressEvent) => void): Promise<StepOutcome> {
+        return this.step(req, signal, onProgress);
+    }
+
+    /**
+     * runStep, except that the outcome of a step whose key is recorded comes back at once rather
+     * than as a promise: a cached rerun decides thousands of steps in one turn of the event loop,
+     * and each step's garbage (record, key text) then dies before the next step starts.
+     */
+    step(req: StepRequest, signal: AbortSignal, onProgress?: (event: ProgressEvent) => void): StepOutcome | Promise<StepOutcome> {
         const components = this.components(req);
         const key = deriveKey(components);
         // The same key twice in one run (a step in a loop with equal inputs) executes once.
         const pending = this.inflight.get(key);
         if (pending) return pending;
+        if (req.cache) {
+            const hit = this.lookup(key);
+            if (hit) return this.reuse(req, key, hit, onProgress);
+        }
         const work = this.resolve(req, key, components, signal, onProgress);
         this.inflight.set(key, work);
-        try {
-            return await work;
-        } finally {
-            this.inflight.delete(key);
-        }
+        return work.finally(() => { this.inflight.delete(key); });
+    }
+
+    /** A recorded outcome reused: counted, reported and journaled (`cached`, with the run it came from). */
+    private reuse(req: StepRequest, key: string, hit: StepRecord, onProgress?: (event: ProgressEvent) => void): StepOutcome {
+        this.stats.cached++;
+        (onProgress ?? this.options.onProgress)?.({ kind: 'cached', stepName: req.stepName, key, fromRun: hit.runId });
+        this.journal(req, key, 'cached', { exitCode: hit.exitCode, logHash: hit.logHash, fromRun: hit.runId });
+        return this.outcome(hit, 'cached');
     }
 
     /** Every object the record names is in this store (a record is only usable then). */
@@ -219,14 +236,9 @@ export class PipelineEngine {
         const { store } = this.options;
         const progress = onProgress ?? this.options.onProgress ?? (() => {});
         if (req.cache) {
-            let hit = this.lookup(key);
-            if (!hit) hit = await this.sharedLookup(key);
-            if (hit) {
-                this.stats.cached++;
-                progress({ kind: 'cached', stepName: req.stepName, key, fromRun: hit.runId });
-                this.journal(req, key, 'cached', { exitCode: hit.exitCode, logHash: hit.logHash, fromRun: hit.runId });
-                return this.outcome(hit, 'cached');
-            }
+            // The local store missed (step() looked): the shared cache, if any, may have it.
+            const hit = await this.sharedLookup(key);
+            if (hit) return this.reuse(req, key, hit, onProgress);
         }
         for (const input of req.inputs) {
             if (input.content !== undefined && store.objects.putBytes(input.content).hash === input.file.hash) continue;

@@ -105,6 +105,8 @@ interface Session {
 }
 
 const sessions = new Map<string, Promise<Session>>();
+/** The sessions of `sessions` that are open, for steps that need not wait a turn for theirs. */
+const opened = new Map<string, Session>();
 const live = new Set<Session>();
 
 function runKey(ctx: GateContext): string {
@@ -117,7 +119,7 @@ function session(ctx: GateContext): Promise<Session> {
     if (!s) {
         s = openSession(ctx);
         sessions.set(k, s);
-        s.catch(() => sessions.delete(k));
+        s.then(open => { if (!open.done) opened.set(k, open); }, () => sessions.delete(k));
     }
     return s;
 }
@@ -155,6 +157,7 @@ function finishSession(ctx: GateContext, s: Session): void {
     s.done = true;
     live.delete(s);
     sessions.delete(runKey(ctx));
+    opened.delete(runKey(ctx));
     const st = s.engine.stats;
     s.progress.close();
     try {
@@ -348,7 +351,7 @@ async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.
         salt,
     };
     if (req.command.length === 0) ctx.panic(`pipeline: ${callee} needs a command`);
-    const s = await session(ctx);
+    const s = opened.get(runKey(ctx)) ?? await session(ctx);
     const showProgress = s.showProgress;
     let logLines = 0;
     let stepKey: string | undefined;
@@ -375,7 +378,9 @@ async function runContainer(args: GateArgs, ctx: GateContext, callee: 'pipeline.
     const signal = stepSignal(s, ctx.signal);
     s.active++;
     try {
-        const outcome = await s.engine.runStep(req, signal, onProgress);
+        // A cached step's outcome is there at once: no turn of the event loop per step.
+        const stepped = s.engine.step(req, signal, onProgress);
+        const outcome = stepped instanceof Promise ? await stepped : stepped;
         const outputs: Field[] = outcome.outputs.map(o => ({ name: o.name, value: fileValue(o) }));
         const log = outcome.record.logHash ? fileValue({ hash: outcome.record.logHash, size: 0, name: 'log' }) : EMPTY;
         return struct([
