@@ -2,7 +2,7 @@
 // writer wins and the record is never overwritten. Each record carries a SHA-256 of its body:
 // a torn or corrupt record fails the check and is moved aside, so it is never used.
 import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { createExclusive, tempName, writeFileAtomic } from './atomic.js';
 import { sha256, type KeyComponents } from './keys.js';
 
@@ -89,7 +89,8 @@ export class StepRecords {
     constructor(readonly dir: string, private readonly tmpDir: string, private readonly evidenceDir: string) {}
 
     path(key: string): string {
-        return join(this.dir, key.slice(0, 2), key + '.rec');
+        // Concatenated, not join()ed: a cached rerun looks up every step (dir comes from join()).
+        return this.dir + sep + key.slice(0, 2) + sep + key + '.rec';
     }
 
     /** O(1): one open+read of a file named by the key. Corrupt records are quarantined. */
