@@ -3,10 +3,11 @@
 // step lists and term-list shapes.
 import type { AstNode } from 'langium';
 import { factsOf } from './file-facts.js';
-import {
-    isFuncDef, isInlineFunc, isInvoke, isAugment, isRef, isSelect,
-    type Expr, type FuncDef, type KoFile, type Ref, type Select, type Term,
-} from './generated/ast.js';
+import type { Expr, FuncDef, KoFile, Ref, Select, Term } from './generated/ast.js';
+
+// Node types are tested by comparing `$type`: every Ko node type is concrete (no subtypes), and
+// Langium's generated isX guards go through the reflection's isSubtype, which showed up in
+// profiles of `ko check` (these helpers run for every reference).
 
 /** A dotted reference `p0.p1...pn` as the reference parser sees it (one Ref plus Selects). */
 export interface RefPath {
@@ -20,18 +21,24 @@ export interface RefPath {
 export function refPathOf(ref: Ref): RefPath {
     const segments = [ref.name];
     let node: Ref | Select = ref;
-    while (isSelect(node.$container) && node.$container.target === node && node.$container.field !== undefined) {
-        node = node.$container;
+    for (let next = selectionOf(node); next; next = selectionOf(node)) {
+        node = next;
         segments.push(node.field);
     }
     return { node, head: ref, segments };
 }
 
+/** The `.field` selection applied directly to `node` (the next segment of its path), if any. */
+export function selectionOf(node: Ref | Select): Select | undefined {
+    const parent = node.$container as AstNode | undefined;
+    return parent?.$type === 'Select' && (parent as Select).target === node && (parent as Select).field !== undefined ? parent as Select : undefined;
+}
+
 /** If `expr` is a pure path (Ref with selections), returns it; otherwise undefined. */
 export function asRefPath(expr: Expr | undefined): RefPath | undefined {
     let node: Expr | undefined = expr;
-    while (isSelect(node)) node = node.target;
-    if (!isRef(node)) return undefined;
+    while (node?.$type === 'Select') node = node.target;
+    if (node?.$type !== 'Ref') return undefined;
     const path = refPathOf(node);
     return path.node === expr ? path : undefined;
 }
@@ -39,8 +46,8 @@ export function asRefPath(expr: Expr | undefined): RefPath | undefined {
 /** The function definition (top-level or inline) whose body lexically contains `node`. */
 export function enclosingFunction(node: AstNode): FuncDef | undefined {
     let current = node.$container;
-    while (current && !isFuncDef(current)) current = current.$container;
-    return current;
+    while (current && current.$type !== 'FuncDef') current = current.$container;
+    return current as FuncDef | undefined;
 }
 
 /** Every function of a file: top-level ones and inline definitions (hoisted, §3.2), in order. */
@@ -50,7 +57,7 @@ export function allFunctions(file: KoFile): readonly FuncDef[] {
 
 /** True for a definition that appears in value position (`label: g(x) { ... }`). */
 export function isInlineDefinition(func: FuncDef): boolean {
-    return isInlineFunc(func.$container);
+    return func.$container?.$type === 'InlineFunc';
 }
 
 /** The labeled steps of a body (terms without a label are errors reported elsewhere). */
@@ -63,7 +70,8 @@ export type TermListShape = 'empty' | 'labeled' | 'positional' | 'mixed';
 /** Whether a bracket holds only `label: x` terms, only bare formulas, or a (forbidden) mix. */
 export function termListShape(terms: readonly Term[]): TermListShape {
     if (terms.length === 0) return 'empty';
-    const labeled = terms.filter(t => t.colon).length;
+    let labeled = 0;
+    for (const term of terms) if (term.colon) labeled++;
     if (labeled === terms.length) return 'labeled';
     if (labeled === 0) return 'positional';
     return 'mixed';
@@ -71,13 +79,11 @@ export function termListShape(terms: readonly Term[]): TermListShape {
 
 /** The callee path of a call or augmentation (`F(...)`, `a.F[...]`), if it is a plain path. */
 export function calleePath(call: Expr): RefPath | undefined {
-    if (isInvoke(call) || isAugment(call)) {
-        let target: Expr = call.target;
-        // `G[x: 1](y: 2)`: both bracket lists go to G.
-        while (isAugment(target)) target = target.target;
-        return asRefPath(target);
-    }
-    return undefined;
+    if (call.$type !== 'Invoke' && call.$type !== 'Augment') return undefined;
+    let target: Expr = call.target;
+    // `G[x: 1](y: 2)`: both bracket lists go to G.
+    while (target.$type === 'Augment') target = target.target;
+    return asRefPath(target);
 }
 
 /** The name of the monadic parameter of a function, if any. */

@@ -2,8 +2,8 @@
 // then (unresolved at compile time) import aliases for `a.b`, package functions, idioms and
 // macros for one segment. Shared by the validator, the language server and the graph.
 import { dirname } from 'node:path';
-import { isAugment, isInvoke, type FuncDef, type Import, type KoFile, type Param, type Term } from './generated/ast.js';
-import { enclosingFunction, stepsOf, unquoteKoString, type RefPath } from './ast-utils.js';
+import type { FuncDef, Import, KoFile, Param, Ref, Term } from './generated/ast.js';
+import { enclosingFunction, refPathOf, selectionOf, unquoteKoString, type RefPath } from './ast-utils.js';
 import { catalogueEntry, type CatalogueEntry } from './catalogue.js';
 import { defaultAlias, type ResolvedImport } from '../workspace/package-roots.js';
 import type { FunctionSymbol, PackageIndex } from '../workspace/package-index.js';
@@ -23,19 +23,53 @@ export type Resolution =
     /** Three or more segments not rooted at a parameter or step: can never resolve. */
     | { kind: 'unresolvable-path' };
 
-/** What one file sees: its imports by alias and its package directory. */
+/** Resolutions that need no allocation per reference. */
+const TRUE: Resolution = { kind: 'bool', value: true };
+const FALSE: Resolution = { kind: 'bool', value: false };
+const UNRESOLVABLE: Resolution = { kind: 'unresolvable-path' };
+
+/**
+ * What one file sees: its imports by alias and its package directory. A scope lives for one
+ * analysis (one version of the file and its package), so resolutions are memoized by name:
+ * per function for parameters and steps, per scope for everything else. The checks resolve every
+ * reference of a file, so sharing one immutable resolution per name saves an object and a cache
+ * entry per reference.
+ */
 export class FileScope {
     readonly dir: string;
     readonly aliases = new Map<string, Import>();
-    private readonly stepMaps = new WeakMap<FuncDef, Map<string, Term>>();
-    private readonly paramMaps = new WeakMap<FuncDef, Map<string, Param>>();
+    private readonly importPaths = new Map<Import, string>();
+    private readonly stepMaps = new Map<FuncDef, Map<string, Term>>();
+    private readonly paramMaps = new Map<FuncDef, Map<string, Param>>();
+    /** Parameters and steps of a function by name, parameters first (§3.5). */
+    private readonly localMaps = new Map<FuncDef, Map<string, Resolution>>();
+    /** One-segment names that are no parameter or step. */
+    private readonly globals = new Map<string, Resolution>();
+    /** `alias.member` resolutions by alias, then member. */
+    private readonly members = new Map<string, Map<string, Resolution>>();
 
     constructor(readonly file: KoFile, readonly filePath: string, readonly index: PackageIndex) {
         this.dir = dirname(filePath);
         for (const imp of file.imports) {
-            const alias = importAlias(imp);
+            const alias = this.importAlias(imp);
             if (alias !== undefined && !this.aliases.has(alias)) this.aliases.set(alias, imp);
         }
+    }
+
+    /** The decoded import path (decoded once per scope, not per member reference). */
+    importPath(imp: Import): string {
+        let path = this.importPaths.get(imp);
+        if (path === undefined) {
+            path = importPathOf(imp);
+            this.importPaths.set(imp, path);
+        }
+        return path;
+    }
+
+    /** As importAlias, with the path decoded once. */
+    importAlias(imp: Import): string | undefined {
+        if (imp.alias !== undefined) return imp.alias;
+        return imp.path === undefined ? undefined : defaultAlias(this.importPath(imp));
     }
 
     /** First step with each label (duplicates are reported separately). */
@@ -43,7 +77,7 @@ export class FileScope {
         let map = this.stepMaps.get(func);
         if (!map) {
             map = new Map();
-            for (const step of stepsOf(func)) if (step.label !== undefined && !map.has(step.label)) map.set(step.label, step);
+            for (const step of func.terms) if (step.label !== undefined && !map.has(step.label)) map.set(step.label, step);
             this.stepMaps.set(func, map);
         }
         return map;
@@ -59,8 +93,19 @@ export class FileScope {
         return map;
     }
 
+    /** What `name` means inside `func` if it is one of its parameters or steps. */
+    local(func: FuncDef, name: string): Resolution | undefined {
+        let map = this.localMaps.get(func);
+        if (!map) {
+            map = new Map();
+            for (const [name, param] of this.params(func)) map.set(name, { kind: 'param', func, param });
+            for (const [label, step] of this.steps(func)) if (!map.has(label)) map.set(label, { kind: 'step', func, step });
+            this.localMaps.set(func, map);
+        }
+        return map.get(name);
+    }
+
     private packageTable: ReadonlyMap<string, readonly FunctionSymbol[]> | undefined;
-    private readonly resolutions = new Map<RefPath['node'], Resolution>();
 
     /** The package's functions; looked up once per scope (a scope lives for one analysis). */
     packageFunctions(): ReadonlyMap<string, readonly FunctionSymbol[]> {
@@ -68,46 +113,65 @@ export class FileScope {
     }
 
     resolveImport(imp: Import): ResolvedImport {
-        return this.index.resolveImport(importPathOf(imp));
+        return this.index.resolveImport(this.importPath(imp));
     }
 
     /**
      * Resolves a reference path inside its enclosing function. `asCallee` disables the Bool
-     * literal rule (it applies in value position only).
+     * literal rule (it applies in value position only); by default it follows the path's position.
      */
     resolve(path: RefPath, asCallee?: boolean): Resolution {
-        // Cached for the path's own position; an explicit other position is resolved afresh.
-        const natural = isCalleePosition(path);
-        if (asCallee !== undefined && asCallee !== natural) return this.resolveUncached(path, asCallee);
-        asCallee = natural;
-        let resolution = this.resolutions.get(path.node);
+        const length = path.segments.length;
+        if (length === 1 && isBoolName(path.head.name) && !(asCallee ?? isCalleePosition(path.node))) return path.head.name === 'true' ? TRUE : FALSE;
+        return this.lookup(path.head, path.segments[1], length);
+    }
+
+    /** resolve(refPathOf(ref)) without building the path for the usual one-segment reference. */
+    resolveRef(ref: Ref): Resolution {
+        if (selectionOf(ref)) return this.resolve(refPathOf(ref));
+        if (isBoolName(ref.name) && !isCalleePosition(ref)) return ref.name === 'true' ? TRUE : FALSE;
+        return this.lookup(ref, undefined, 1);
+    }
+
+    /**
+     * A path of `length` segments starting at `head` (`second` is the next segment): only the
+     * first two segments matter, as three or more resolve only through a parameter or step.
+     */
+    private lookup(head: Ref, second: string | undefined, length: number): Resolution {
+        const name = head.name;
+        const func = enclosingFunction(head);
+        const local = func && this.local(func, name);
+        if (local) return local;
+        if (length === 2) return this.resolveMember(name, second!);
+        if (length > 2) return UNRESOLVABLE;
+        let resolution = this.globals.get(name);
         if (!resolution) {
-            resolution = this.resolveUncached(path, asCallee);
-            this.resolutions.set(path.node, resolution);
+            resolution = this.resolveGlobal(name);
+            this.globals.set(name, resolution);
         }
         return resolution;
     }
 
-    private resolveUncached(path: RefPath, asCallee: boolean): Resolution {
-        const [head, ...rest] = path.segments;
-        if (!asCallee && rest.length === 0 && (head === 'true' || head === 'false')) return { kind: 'bool', value: head === 'true' };
-        const func = enclosingFunction(path.head);
-        if (func) {
-            const param = this.params(func).get(head);
-            if (param) return { kind: 'param', func, param };
-            const step = this.steps(func).get(head);
-            if (step) return { kind: 'step', func, step };
-        }
-        if (rest.length === 1) return this.resolveMember(head, rest[0]);
-        if (rest.length > 1) return { kind: 'unresolvable-path' };
-        const symbols = this.packageFunctions().get(head);
+    private resolveGlobal(name: string): Resolution {
+        const symbols = this.packageFunctions().get(name);
         if (symbols && symbols.length > 0) return { kind: 'function', symbols };
-        const entry = catalogueEntry('', head);
+        const entry = catalogueEntry('', name);
         if (entry) return { kind: 'builtin', entry };
-        return { kind: 'unknown-name', name: head };
+        return { kind: 'unknown-name', name };
     }
 
     resolveMember(alias: string, member: string): Resolution {
+        let byMember = this.members.get(alias);
+        if (!byMember) this.members.set(alias, byMember = new Map());
+        let resolution = byMember.get(member);
+        if (!resolution) {
+            resolution = this.resolveMemberUncached(alias, member);
+            byMember.set(member, resolution);
+        }
+        return resolution;
+    }
+
+    private resolveMemberUncached(alias: string, member: string): Resolution {
         const imp = this.aliases.get(alias);
         if (!imp) return { kind: 'unknown-alias', alias };
         const resolved = this.resolveImport(imp);
@@ -132,9 +196,14 @@ export function importAlias(imp: Import): string | undefined {
     return defaultAlias(importPathOf(imp));
 }
 
-function isCalleePosition(path: RefPath): boolean {
-    const parent = path.node.$container;
-    return (isInvoke(parent) || isAugment(parent)) && parent.target === path.node;
+function isBoolName(name: string): boolean {
+    return name === 'true' || name === 'false';
+}
+
+/** Whether the path ending at `node` is called (`F(...)`, `F[...]`). */
+function isCalleePosition(node: RefPath['node']): boolean {
+    const parent = node.$container;
+    return (parent.$type === 'Invoke' || parent.$type === 'Augment') && parent.target === node;
 }
 
 /** What a call's callee accepts: argument names and the monadic one (undefined: unknown callee). */
@@ -148,19 +217,36 @@ export interface CalleeSignature {
 }
 
 export function signatureOf(resolution: Resolution): CalleeSignature | undefined {
-    const fromFunc = (symbols: readonly FunctionSymbol[]): CalleeSignature | undefined => {
-        if (symbols.length !== 1) return undefined;
-        const func = symbols[0].func;
-        const monadic = func.params.find(p => p.monadic)?.name;
-        return { name: func.name, params: func.params.map(p => p.name), ...(monadic ? { monadic } : {}), open: false, ko: true };
-    };
-    const fromEntry = (entry: CatalogueEntry): CalleeSignature =>
-        ({ name: entry.name, params: entry.params, ...(entry.monadic ? { monadic: entry.monadic } : {}), open: entry.open === true, ko: false });
     switch (resolution.kind) {
-        case 'function': return fromFunc(resolution.symbols);
-        case 'builtin': return fromEntry(resolution.entry);
+        case 'function': return functionSignature(resolution.symbols);
+        case 'builtin': return entrySignature(resolution.entry);
         // A Ko function of the package wins over a gate of the same name (§3.5).
-        case 'member': return resolution.symbols.length > 0 ? fromFunc(resolution.symbols) : resolution.entry ? fromEntry(resolution.entry) : undefined;
+        case 'member': return resolution.symbols.length > 0 ? functionSignature(resolution.symbols) : resolution.entry ? entrySignature(resolution.entry) : undefined;
         default: return undefined;
     }
+}
+
+// Signatures are made once per function or catalogue entry, not once per call.
+const functionSignatures = new WeakMap<FuncDef, CalleeSignature>();
+const entrySignatures = new Map<CatalogueEntry, CalleeSignature>();
+
+function functionSignature(symbols: readonly FunctionSymbol[]): CalleeSignature | undefined {
+    if (symbols.length !== 1) return undefined;
+    const func = symbols[0].func;
+    let signature = functionSignatures.get(func);
+    if (!signature) {
+        const monadic = func.params.find(p => p.monadic)?.name;
+        signature = { name: func.name, params: func.params.map(p => p.name), ...(monadic ? { monadic } : {}), open: false, ko: true };
+        functionSignatures.set(func, signature);
+    }
+    return signature;
+}
+
+function entrySignature(entry: CatalogueEntry): CalleeSignature {
+    let signature = entrySignatures.get(entry);
+    if (!signature) {
+        signature = { name: entry.name, params: entry.params, ...(entry.monadic ? { monadic: entry.monadic } : {}), open: entry.open === true, ko: false };
+        entrySignatures.set(entry, signature);
+    }
+    return signature;
 }

@@ -2,10 +2,10 @@
 // functions across the package, parameters, `?`, return steps, labels, term-list shapes, curly
 // brackets, newlines after ':', and import aliases (duplicates, unused, unknown packages).
 import type { AstNode } from 'langium';
-import { isAugment, isInlineFunc, isInvoke, isRef, isSelect, type Expr, type FuncDef, type KoFile, type Term } from './generated/ast.js';
+import { isRef, type Expr, type FuncDef, type KoFile, type Term } from './generated/ast.js';
 import { allFunctions, termListShape } from './ast-utils.js';
 import { factsOf } from './file-facts.js';
-import { importAlias, importPathOf, type FileScope } from './name-resolver.js';
+import type { FileScope } from './name-resolver.js';
 import type { KoDiagnostic, KoDiagnosticCode } from './diagnostics.js';
 import { severityOf } from './diagnostics.js';
 import { keywordSpan, propertySpan } from './source-spans.js';
@@ -47,8 +47,8 @@ export function structureDiagnostics(scope: FileScope, skip: (node: AstNode) => 
 /** `g(p?) { ... } [p: 1]()`: the formula's first primary, under its tails, is an inline definition. */
 function startsWithInlineFunc(expr: Expr | undefined): boolean {
     let current = expr;
-    while (current && (isInvoke(current) || isAugment(current) || isSelect(current))) current = current.target;
-    return isInlineFunc(current);
+    while (current && (current.$type === 'Invoke' || current.$type === 'Augment' || current.$type === 'Select')) current = current.target;
+    return current?.$type === 'InlineFunc';
 }
 
 function braceRange(node: AstNode): KoRange {
@@ -145,16 +145,18 @@ function checkTermList(terms: readonly Term[], out: KoDiagnostic[]): void {
 
 function checkImports(scope: FileScope, out: KoDiagnostic[]): void {
     const file: KoFile = scope.file;
+    if (file.imports.length === 0) return;
+    // Names of references that are import aliases (the first import of each alias is in scope.aliases).
     const used = new Set<string>();
-    for (const { ref } of factsOf(file).refs) used.add(ref.name);
+    for (const { ref } of factsOf(file).refs) if (scope.aliases.has(ref.name)) used.add(ref.name);
     const seen = new Map<string, string>();
     for (const imp of file.imports) {
-        const alias = importAlias(imp);
-        const path = importPathOf(imp);
+        const alias = scope.importAlias(imp);
+        const path = scope.importPath(imp);
         if (alias === undefined) continue;
         const previous = seen.get(alias);
-        const aliasRange = imp.alias !== undefined ? rangeOf(imp, 'alias') : rangeOf(imp, 'path');
         if (previous !== undefined) {
+            const aliasRange = imp.alias !== undefined ? rangeOf(imp, 'alias') : rangeOf(imp, 'path');
             out.push(diagnostic('duplicate-alias', `alias ${alias} already used for package ${previous}${imp.alias === undefined ? `: add \`as <name>\`` : ''}`, aliasRange));
             continue;
         }

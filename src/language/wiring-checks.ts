@@ -2,8 +2,8 @@
 // unknown aliases and members, unresolvable paths, outer names inside inline definitions),
 // step cycles with their whole path, arguments against the callee's parameters, and shadowing.
 import { AstUtils, type AstNode } from 'langium';
-import { isAugment, isFuncDef, isInvoke, type FuncDef, type Ref, type Term } from './generated/ast.js';
-import { calleePath, enclosingFunction, refPathOf, stepsOf, termListShape } from './ast-utils.js';
+import { isFuncDef, type FuncDef, type Ref, type Term } from './generated/ast.js';
+import { calleePath, enclosingFunction, refPathOf, termListShape } from './ast-utils.js';
 import { factsOf, type RefFact } from './file-facts.js';
 import { CATALOGUE, STDLIB_PREFIX, catalogueMembers } from './catalogue.js';
 import { signatureOf, type FileScope, type Resolution } from './name-resolver.js';
@@ -16,67 +16,84 @@ const BARE_BUILTINS = CATALOGUE.filter(e => e.pkg === '').map(e => e.name);
 export function wiringDiagnostics(scope: FileScope, skip: (node: AstNode) => boolean): KoDiagnostic[] {
     const out: KoDiagnostic[] = [];
     const facts = factsOf(scope.file);
-    for (const { ref } of facts.refs) if (!skip(ref)) checkReference(scope, ref, out);
-    for (const call of facts.calls) if (!skip(call)) checkArguments(scope, call, out);
-    const refsByFunc = new Map<FuncDef, RefFact[]>();
-    for (const fact of facts.refs) {
-        if (!fact.func) continue;
-        const list = refsByFunc.get(fact.func);
-        if (list) list.push(fact); else refsByFunc.set(fact.func, [fact]);
+    // Functions whose step references might form a cycle: only those get the full cycle search.
+    let cycleCandidates: Set<FuncDef> | undefined;
+    for (const { ref, func, step } of facts.refs) {
+        if (skip(ref)) continue;
+        const resolution = checkReference(scope, ref, out);
+        if (func && step && resolution.kind === 'step' && resolution.func === func && mayCloseCycle(scope, func, step, resolution.step)) {
+            (cycleCandidates ??= new Set()).add(func);
+        }
     }
+    for (const call of facts.calls) if (!skip(call)) checkArguments(scope, call, out);
     for (const func of facts.functions) {
         if (skip(func)) continue;
-        checkCycles(scope, func, refsByFunc.get(func) ?? [], out);
+        if (cycleCandidates?.has(func)) checkCycles(scope, func, facts.refs.filter(fact => fact.func === func), out);
         checkShadowing(scope, func, out);
     }
     return out;
 }
 
-function checkReference(scope: FileScope, ref: Ref, out: KoDiagnostic[]): void {
-    const path = refPathOf(ref);
-    const resolution = scope.resolve(path);
-    const text = path.segments.join('.');
+/**
+ * For a reference inside step `from` of `func` to its step `to`: false when the edge points to
+ * an earlier step. A cycle needs at least one edge that does not, so a body whose references
+ * all point backwards (the usual case) skips the cycle search and its allocations.
+ */
+function mayCloseCycle(scope: FileScope, func: FuncDef, from: Term, to: Term): boolean {
+    if (!from.label || scope.steps(func).get(from.label) !== from) return false;
+    // Both are terms of the body; a missing index (a hand-made AST) means "maybe".
+    return !(to.$containerIndex! < from.$containerIndex!);
+}
+
+/** Reports what is wrong with a reference; returns its resolution for the cycle check. */
+function checkReference(scope: FileScope, ref: Ref, out: KoDiagnostic[]): Resolution {
+    const resolution = scope.resolveRef(ref);
     switch (resolution.kind) {
         case 'unknown-alias': {
+            const text = refPathOf(ref).segments.join('.');
             const candidates = importCandidates(resolution.alias);
             const hint = candidates.length > 0 ? ` (import "${candidates[0]}"?)` : '';
             out.push(diagnostic('unknown-alias', `${resolution.alias} not known: \`${text}\` needs ${resolution.alias} to be a parameter, step or import alias of this file${hint}`,
                 rangeOf(ref), { data: { alias: resolution.alias, importCandidates: candidates } }));
-            return;
+            break;
         }
         case 'unknown-name': {
             const outer = outerName(scope, ref);
             if (outer) {
                 out.push(diagnostic('outer-reference', `${ref.name} belongs to the enclosing function ${outer.name}: inline definitions capture nothing, so pass it in with a closure, e.g. \`[${ref.name}: ${ref.name}]\``,
                     rangeOf(ref), { data: { name: ref.name, outerFunction: outer.name } }));
-                return;
+                break;
             }
             const suggestion = suggest(ref.name, visibleNames(scope, ref));
             out.push(diagnostic('unknown-name', `unknown name ${ref.name}: no parameter, step, function of this package, idiom or builtin has this name${suggestion ? `; did you mean ${suggestion}?` : ''}`,
                 rangeOf(ref), { data: { name: ref.name, ...(suggestion ? { suggestion } : {}), ...callShape(ref) } }));
-            return;
+            break;
         }
-        case 'unresolvable-path':
-            out.push(diagnostic('unresolvable-path', `${text} can never resolve: ${path.segments[0]} is not a parameter or step here, and only two-part names (alias.Member) reach other packages`,
+        case 'unresolvable-path': {
+            const path = refPathOf(ref);
+            out.push(diagnostic('unresolvable-path', `${path.segments.join('.')} can never resolve: ${path.segments[0]} is not a parameter or step here, and only two-part names (alias.Member) reach other packages`,
                 rangeOf(path.node)));
-            return;
+            break;
+        }
         case 'member': {
-            if (resolution.known) return;
+            if (resolution.known) break;
+            const path = refPathOf(ref);
             const members = [...(resolution.resolved.dir ? scope.index.functionsOf(resolution.resolved.dir).keys() : []), ...catalogueMembers(resolution.resolved.importPath).map(e => e.name)];
             const suggestion = suggest(resolution.member, members);
             out.push(diagnostic('unknown-member', `no function or macro "${resolution.resolved.importPath}".${resolution.member}${suggestion ? `; did you mean ${path.segments[0]}.${suggestion}?` : ''}`,
                 rangeOf(path.node), { data: { member: resolution.member, ...(suggestion ? { suggestion } : {}) } }));
-            return;
+            break;
         }
         default:
-            return;
+            break;
     }
+    return resolution;
 }
 
 /** Facts a "create function" quick fix needs: the argument names of the call, if it is one. */
 function callShape(ref: Ref): Record<string, unknown> {
     const parent = ref.$container;
-    if (!(isInvoke(parent) || isAugment(parent)) || parent.target !== ref) return {};
+    if (!(parent.$type === 'Invoke' || parent.$type === 'Augment') || parent.target !== ref) return {};
     const labels = parent.terms.filter(t => t.colon && t.label !== undefined).map(t => t.label!);
     const positional = parent.terms.some(t => !t.colon);
     return { call: { arguments: [...new Set(labels)], positional } };
@@ -125,13 +142,13 @@ function checkArguments(scope: FileScope, call: AstNode & { terms: Term[] }, out
     const strict = signature.ko || (resolution.kind === 'member' && resolution.resolved.importPath === 'pipeline');
     const shape = termListShape(call.terms);
     if (strict && shape === 'labeled') {
-        call.terms.forEach((term, i) => {
+        for (const term of call.terms) {
             const label = term.label;
-            if (label === undefined || label.startsWith('_') || signature.params.includes(label)) return;
+            if (label === undefined || label.startsWith('_') || signature.params.includes(label)) continue;
             const suggestion = suggest(label, signature.params);
             out.push(diagnostic('unknown-argument', `${signature.name} has no parameter ${label} (it takes ${formatParams(signature.params, signature.monadic)})${suggestion ? `; did you mean ${suggestion}?` : ''}`,
-                rangeOf(call.terms[i], 'label'), { data: { argument: label, callee: signature.name, ...(suggestion ? { suggestion } : {}) } }));
-        });
+                rangeOf(term, 'label'), { data: { argument: label, callee: signature.name, ...(suggestion ? { suggestion } : {}) } }));
+        }
     }
     if (shape === 'positional' && signature.monadic === undefined) {
         out.push(diagnostic('positional-without-monadic', `${signature.name} has no monadic (?) parameter, so this positional argument is dropped; name it, e.g. \`${signature.params[0] ?? 'name'}: ...\``,
@@ -151,7 +168,7 @@ function checkCycles(scope: FileScope, func: FuncDef, refs: readonly RefFact[], 
     for (const label of steps.keys()) edges.set(label, []);
     for (const { ref, step } of refs) {
         if (!step?.label || steps.get(step.label) !== step) continue;
-        const resolution = scope.resolve(refPathOf(ref));
+        const resolution = scope.resolveRef(ref);
         if (resolution.kind !== 'step' || resolution.func !== func) continue;
         edges.get(step.label)!.push({ label: ref.name, ref });
     }
@@ -217,9 +234,9 @@ function definesInline(step: Term, name: string): boolean {
 
 function checkShadowing(scope: FileScope, func: FuncDef, out: KoDiagnostic[]): void {
     const params = scope.params(func);
-    for (const step of stepsOf(func)) {
-        const label = step.label!;
-        if (label === 'return' || label.startsWith('_')) continue;
+    for (const step of func.terms) {
+        const label = step.label;
+        if (label === undefined || label === 'return' || label.startsWith('_')) continue;
         if (params.has(label)) {
             out.push(diagnostic('shadowed-step', `step ${label} is shadowed by parameter ${label}: references to ${label} read the parameter, though the step still runs`, rangeOf(step, 'label')));
         } else if (scope.aliases.has(label)) {
