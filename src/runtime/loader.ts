@@ -10,7 +10,7 @@ import type { FuncDef, KoFile } from '../language/generated/ast.js';
 import { allFunctions, decodeGoString } from '../language/ast-utils.js';
 import { defaultAlias, packagePathOf, resolveImport } from '../workspace/package-roots.js';
 import { syntaxErrors } from '../language/ko-analysis.js';
-import { parseCleanKo } from '../language/fast-parser.js';
+import { functionsOfCleanFile, parseCleanKo } from '../language/fast-parser.js';
 import { propertySpan } from '../language/source-spans.js';
 import type { SourcePosition, SourceRange } from './events.js';
 
@@ -96,7 +96,9 @@ export function positionOf(node: AstNode | undefined, unit: { displayPath: strin
 
 /** The source text of a node's property token (string literals need their raw text). */
 export function propertyText(node: AstNode, property: string): string | undefined {
-    return propertySpan(node, property)?.text;
+    // The value converter keeps literal tokens' source text, so a string value is that text.
+    const value = (node as unknown as Record<string, unknown>)[property];
+    return typeof value === 'string' ? value : propertySpan(node, property)?.text;
 }
 
 export function loadSources(options: LoadSourcesOptions): LoadedSources {
@@ -180,7 +182,7 @@ export function loadSources(options: LoadSourcesOptions): LoadedSources {
     // Package-wide function tables (inline definitions hoisted).
     for (const pkg of packages.values()) {
         for (const unit of pkg.units) {
-            for (const def of allFunctions(unit.ast)) {
+            for (const def of functionsOfCleanFile(unit.ast) ?? allFunctions(unit.ast)) {
                 const prior = pkg.funcs.get(def.name);
                 if (prior) {
                     const pos = positionOf(def, unit);

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { analyzeFile } from '../../../src/language/ko-analysis.js';
 import { createKoCoreServices, createPackageIndex } from '../../../src/language/ko-module.js';
-import { parseCleanKo } from '../../../src/language/fast-parser.js';
+import { functionsOfCleanFile, parseCleanKo } from '../../../src/language/fast-parser.js';
+import { allFunctions } from '../../../src/language/ast-utils.js';
 import { keywordSpan, propertySpan } from '../../../src/language/source-spans.js';
 import type { KoFile } from '../../../src/language/generated/ast.js';
 import { FUZZ_TOKENS, mutate, rng } from './fuzz-inputs.js';
@@ -67,6 +68,7 @@ function compare(text: string, label: string): boolean {
     accepted++;
     expect(full.lexerErrors.length + full.parserErrors.length, `${label}: fast parser accepted a file Langium rejects: ${JSON.stringify(text)} ${full.parserErrors.map(e => e.message).join("; ")}`).toBe(0);
     expect(snapshot(fast, false), label).toEqual(snapshot(full.value, true));
+    expect(functionsOfCleanFile(fast)!.map(f => [f.name, f.$cstNode!.offset]), label).toEqual(allFunctions(full.value).map(f => [f.name, f.$cstNode!.offset]));
     index.setFile(filePath, fast);
     const actual = analyzeFile({ filePath, text, parseResult: { value: fast, lexerErrors: [], parserErrors: [] }, index, lexer: Ko.parser.Lexer });
     expect(actual, label).toEqual(expected);
