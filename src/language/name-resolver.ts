@@ -47,6 +47,7 @@ export class FileScope {
     private readonly globals = new Map<string, Resolution>();
     /** `alias.member` resolutions by alias, then member. */
     private readonly members = new Map<string, Map<string, Resolution>>();
+    private readonly signatures = new Map<Resolution, CalleeSignature | undefined>();
 
     constructor(readonly file: KoFile, readonly filePath: string, readonly index: PackageIndex) {
         this.dir = dirname(filePath);
@@ -93,16 +94,28 @@ export class FileScope {
         return map;
     }
 
-    /** What `name` means inside `func` if it is one of its parameters or steps. */
+    /**
+     * What `name` means inside `func` if it is one of its parameters or steps: the first
+     * parameter with the name, else the first step with the label (the same as params() and
+     * steps(), built directly: every function needs this map, few need those two).
+     */
     local(func: FuncDef, name: string): Resolution | undefined {
         let map = this.localMaps.get(func);
         if (!map) {
             map = new Map();
-            for (const [name, param] of this.params(func)) map.set(name, { kind: 'param', func, param });
-            for (const [label, step] of this.steps(func)) if (!map.has(label)) map.set(label, { kind: 'step', func, step });
+            for (const param of func.params) if (param.name !== undefined && !map.has(param.name)) map.set(param.name, { kind: 'param', func, param });
+            for (const step of func.terms) if (step.label !== undefined && !map.has(step.label)) map.set(step.label, { kind: 'step', func, step });
             this.localMaps.set(func, map);
         }
         return map.get(name);
+    }
+
+    /** signatureOf, made once per callee and scope rather than once per call. */
+    signature(resolution: Resolution): CalleeSignature | undefined {
+        if (this.signatures.has(resolution)) return this.signatures.get(resolution);
+        const signature = signatureOf(resolution);
+        this.signatures.set(resolution, signature);
+        return signature;
     }
 
     private packageTable: ReadonlyMap<string, readonly FunctionSymbol[]> | undefined;
@@ -226,21 +239,15 @@ export function signatureOf(resolution: Resolution): CalleeSignature | undefined
     }
 }
 
-// Signatures are made once per function or catalogue entry, not once per call.
-const functionSignatures = new WeakMap<FuncDef, CalleeSignature>();
-const entrySignatures = new Map<CatalogueEntry, CalleeSignature>();
-
 function functionSignature(symbols: readonly FunctionSymbol[]): CalleeSignature | undefined {
     if (symbols.length !== 1) return undefined;
     const func = symbols[0].func;
-    let signature = functionSignatures.get(func);
-    if (!signature) {
-        const monadic = func.params.find(p => p.monadic)?.name;
-        signature = { name: func.name, params: func.params.map(p => p.name), ...(monadic ? { monadic } : {}), open: false, ko: true };
-        functionSignatures.set(func, signature);
-    }
-    return signature;
+    const monadic = func.params.find(p => p.monadic)?.name;
+    return { name: func.name, params: func.params.map(p => p.name), ...(monadic ? { monadic } : {}), open: false, ko: true };
 }
+
+/** Catalogue entries are static: their signatures are made once. */
+const entrySignatures = new Map<CatalogueEntry, CalleeSignature>();
 
 function entrySignature(entry: CatalogueEntry): CalleeSignature {
     let signature = entrySignatures.get(entry);

@@ -6,7 +6,7 @@ import { isFuncDef, type FuncDef, type Ref, type Term } from './generated/ast.js
 import { calleePath, enclosingFunction, refPathOf, termListShape } from './ast-utils.js';
 import { factsOf, type RefFact } from './file-facts.js';
 import { CATALOGUE, STDLIB_PREFIX, catalogueMembers } from './catalogue.js';
-import { signatureOf, type FileScope, type Resolution } from './name-resolver.js';
+import type { FileScope, Resolution } from './name-resolver.js';
 import { suggest, type KoDiagnostic } from './diagnostics.js';
 import { diagnostic, rangeOf } from './structure-checks.js';
 import { defaultAlias } from '../workspace/package-roots.js';
@@ -40,7 +40,10 @@ export function wiringDiagnostics(scope: FileScope, skip: (node: AstNode) => boo
  * all point backwards (the usual case) skips the cycle search and its allocations.
  */
 function mayCloseCycle(scope: FileScope, func: FuncDef, from: Term, to: Term): boolean {
-    if (!from.label || scope.steps(func).get(from.label) !== from) return false;
+    // Only the first step with a label can be referred to (and none shadowed by a parameter,
+    // which therefore has no incoming edge and lies on no cycle).
+    const local = from.label ? scope.local(func, from.label) : undefined;
+    if (local?.kind !== 'step' || local.step !== from) return false;
     // Both are terms of the body; a missing index (a hand-made AST) means "maybe".
     return !(to.$containerIndex! < from.$containerIndex!);
 }
@@ -135,7 +138,7 @@ function checkArguments(scope: FileScope, call: AstNode & { terms: Term[] }, out
     const path = calleePath(call as never);
     if (!path) return;
     const resolution: Resolution = scope.resolve(path, true);
-    const signature = signatureOf(resolution);
+    const signature = scope.signature(resolution);
     if (!signature || signature.open) return;
     // Unknown argument names are checked for Ko callees and our own pipeline package, whose
     // parameters are exact; gates of the reference may read more than the catalogue lists.
@@ -233,11 +236,10 @@ function definesInline(step: Term, name: string): boolean {
 }
 
 function checkShadowing(scope: FileScope, func: FuncDef, out: KoDiagnostic[]): void {
-    const params = scope.params(func);
     for (const step of func.terms) {
         const label = step.label;
         if (label === undefined || label === 'return' || label.startsWith('_')) continue;
-        if (params.has(label)) {
+        if (scope.local(func, label)?.kind === 'param') {
             out.push(diagnostic('shadowed-step', `step ${label} is shadowed by parameter ${label}: references to ${label} read the parameter, though the step still runs`, rangeOf(step, 'label')));
         } else if (scope.aliases.has(label)) {
             out.push(diagnostic('shadowed-step', `step ${label} hides the import alias ${label} inside ${func.name}`, rangeOf(step, 'label')));
