@@ -87,14 +87,8 @@ export function checkFiles(files: readonly string[], roots: readonly string[]): 
     const services = () => ko ??= createKoCoreServices(EmptyFileSystem).Ko;
     const lexer: Lexer = { get definition() { return services().parser.Lexer.definition; }, tokenize: (text, options) => services().parser.Lexer.tokenize(text, options) };
     const index = createCstFreePackageIndex(services, roots);
-    const byDir = new Map<string, string[]>();
-    for (const filePath of files) {
-        const dir = dirname(filePath);
-        const list = byDir.get(dir);
-        if (list) list.push(filePath); else byDir.set(dir, [filePath]);
-    }
     const results = new Map<string, KoDiagnostic[]>();
-    for (const dirFiles of byDir.values()) {
+    for (const dirFiles of byPackage(files).values()) {
         const parsed = dirFiles.map(filePath => {
             const text = readFileSync(filePath, 'utf8');
             const parseResult = parseKoText(services, text);
@@ -109,39 +103,51 @@ export function checkFiles(files: readonly string[], roots: readonly string[]): 
     return files.map(filePath => ({ filePath, diagnostics: results.get(filePath)! }));
 }
 
+/** Files grouped by package directory, in first-seen order. */
+function byPackage(files: readonly string[]): Map<string, string[]> {
+    const groups = new Map<string, string[]>();
+    for (const filePath of files) {
+        const dir = dirname(filePath);
+        const list = groups.get(dir);
+        if (list) list.push(filePath); else groups.set(dir, [filePath]);
+    }
+    return groups;
+}
+
 /** Below this many bytes a worker's start-up costs more than it saves. */
 const PARALLEL_THRESHOLD_BYTES = 400_000;
 
 /**
- * Large workspaces are split by package directory across worker threads (one per core, at most
- * four); packages are independent units of analysis, so the results are identical.
+ * Large workspaces are split by package directory into one group per core (at most four);
+ * packages are independent units of analysis, so the results are identical. The main thread
+ * checks the first group itself while worker threads check the others.
  */
 async function checkInParallel(files: readonly string[], roots: readonly string[]): Promise<CheckedFile[]> {
     const sizes = new Map(files.map(f => [f, statSync(f).size]));
     const total = [...sizes.values()].reduce((a, b) => a + b, 0);
-    const workers = Math.min(4, availableParallelism());
-    const byDir = new Map<string, string[]>();
-    for (const f of files) {
-        const list = byDir.get(dirname(f));
-        if (list) list.push(f); else byDir.set(dirname(f), [f]);
-    }
-    if (total < PARALLEL_THRESHOLD_BYTES || workers < 2 || byDir.size < 2) return checkFiles(files, roots);
+    const threads = Math.min(4, availableParallelism());
+    const packages = byPackage(files);
+    if (total < PARALLEL_THRESHOLD_BYTES || threads < 2 || packages.size < 2) return checkFiles(files, roots);
     // Greedy balance: biggest package first into the lightest group.
-    const groups = Array.from({ length: workers }, () => ({ bytes: 0, files: [] as string[] }));
-    const dirs = [...byDir.values()].map(fs => ({ fs, bytes: fs.reduce((n, f) => n + sizes.get(f)!, 0) })).sort((a, b) => b.bytes - a.bytes);
+    const groups = Array.from({ length: threads }, () => ({ bytes: 0, files: [] as string[] }));
+    const dirs = [...packages.values()].map(fs => ({ fs, bytes: fs.reduce((n, f) => n + sizes.get(f)!, 0) })).sort((a, b) => b.bytes - a.bytes);
     for (const d of dirs) {
         const lightest = groups.reduce((a, b) => (b.bytes < a.bytes ? b : a));
         lightest.files.push(...d.fs);
         lightest.bytes += d.bytes;
     }
-    const parts = await Promise.all(groups.filter(g => g.files.length > 0).map(g => new Promise<CheckedFile[]>((resolvePart, reject) => {
-        // A young generation larger than the default: ASTs of a package survive a few scavenges,
-        // and copying them made garbage collection 40% of a worker's time.
+    const [own, ...others] = groups.filter(g => g.files.length > 0);
+    const workerParts = others.map(g => new Promise<CheckedFile[]>((resolvePart, reject) => {
+        // A young generation larger than the default: ASTs of a package survive a few scavenges.
         const worker = new Worker(new URL(import.meta.url), { workerData: { koCheckWorker: true, files: g.files, roots }, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
         worker.once('message', resolvePart);
         worker.once('error', reject);
         worker.once('exit', code => { if (code !== 0) reject(new Error(`check worker exited with ${code}`)); });
-    })));
+    }));
+    // Until the workers are awaited a rejection would be unhandled; checkFiles runs synchronously first.
+    for (const part of workerParts) part.catch(() => {});
+    const ownPart = checkFiles(own.files, roots);
+    const parts = [ownPart, ...await Promise.all(workerParts)];
     const byFile = new Map(parts.flat().map(r => [r.filePath, r]));
     return files.map(f => byFile.get(f)!);
 }

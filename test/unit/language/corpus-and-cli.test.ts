@@ -62,4 +62,28 @@ describe('ko check', () => {
         const codes = JSON.parse(result.stdout).diagnostics.map((d: { code: string; message: string }) => `${d.code}: ${d.message}`);
         expect(codes).toEqual(['unknown-member: no function or macro "acme/util".Thrice; did you mean util.Twice?']);
     });
+
+    test('a large workspace, split across threads, reports exactly what one thread reports', async () => {
+        const generator = join(repo, 'bench', 'generate-workspace.mjs');
+        const { generateWorkspace } = await import(generator) as { generateWorkspace: (dir: string, options: Record<string, number>) => number };
+        const dir = mkdtempSync(join(tmpdir(), 'ko-check-big-'));
+        generateWorkspace(dir, { packages: 12, files: 6, functions: 16 });
+        // Mistakes in several packages (syntax errors go through the Langium parser, the rest
+        // through the fast one), so the threads have something to report.
+        writeFileSync(join(dir, 'pkg3', 'extra.ko'), 'Extra() {\n\tx: Summ(1, 2)\n\treturn: x\n}\n');
+        writeFileSync(join(dir, 'pkg7', 'broken.ko'), 'Broken() {\n\treturn: (1,\n}\n');
+        writeFileSync(join(dir, 'pkg9', 'dup.ko'), 'Stage0_0() {\n\treturn: 1\n}\n');
+        const parallel = runKo(['check', '--format', 'json', '.'], dir);
+        expect(parallel.status).toBe(1);
+        const { checkFiles } = await import('../../../src/cli/check-command.js');
+        const { packageRoots } = await import('../../../src/workspace/package-roots.js');
+        const { readdirSync } = await import('node:fs');
+        const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter(e => e.isFile() && e.name.endsWith('.ko')).map(e => join(e.parentPath, e.name));
+        const single = checkFiles(files, packageRoots({ workspaceFolders: [dir], extraRoots: [] }))
+            .flatMap(r => r.diagnostics.map(d => `${r.filePath.slice(dir.length + 1)}:${d.range.start.line + 1}:${d.range.start.character + 1}:${d.code}`));
+        const report = JSON.parse(parallel.stdout) as { files: number; diagnostics: { file: string; line: number; column: number; code: string }[] };
+        expect(report.files).toBe(files.length);
+        expect(report.diagnostics.map(d => `${d.file}:${d.line}:${d.column}:${d.code}`).sort()).toEqual(single.sort());
+        expect(single.some(d => d.includes('unknown-name')) && single.some(d => d.includes('syntax-error') || d.includes('bracket')) && single.some(d => d.includes('duplicate-function'))).toBe(true);
+    }, 60_000);
 });
