@@ -19,13 +19,23 @@ export interface RefPath {
 
 /** The path rooted at `ref`: the maximal chain of `.name` selections applied directly to it. */
 export function refPathOf(ref: Ref): RefPath {
-    const segments = [ref.name];
-    let node: Ref | Select = ref;
-    for (let next = selectionOf(node); next; next = selectionOf(node)) {
-        node = next;
-        segments.push(node.field);
-    }
+    const node = pathEnd(ref);
+    if (node === ref) return { node, head: ref, segments: [ref.name] };
+    // An exact-size array: push() would grow a literal to 17 slots, for every member reference.
+    let length = 1;
+    for (let n: Ref | Select = ref; n !== node; n = n.$container as Select) length++;
+    const segments = new Array<string>(length);
+    segments[0] = ref.name;
+    let i = 1;
+    for (let n = selectionOf(ref); n; n = selectionOf(n)) segments[i++] = n.field;
     return { node, head: ref, segments };
+}
+
+/** The outermost node of the path rooted at `ref` (`ref` itself when nothing is selected from it). */
+function pathEnd(ref: Ref): Ref | Select {
+    let node: Ref | Select = ref;
+    for (let next = selectionOf(node); next; next = selectionOf(node)) node = next;
+    return node;
 }
 
 /** The `.field` selection applied directly to `node` (the next segment of its path), if any. */
@@ -36,11 +46,15 @@ export function selectionOf(node: Ref | Select): Select | undefined {
 
 /** If `expr` is a pure path (Ref with selections), returns it; otherwise undefined. */
 export function asRefPath(expr: Expr | undefined): RefPath | undefined {
+    const head = pathHead(expr);
+    return head && refPathOf(head);
+}
+
+/** If `expr` is a pure path, the reference it starts at (asRefPath without building the path). */
+function pathHead(expr: Expr | undefined): Ref | undefined {
     let node: Expr | undefined = expr;
     while (node?.$type === 'Select') node = node.target;
-    if (node?.$type !== 'Ref') return undefined;
-    const path = refPathOf(node);
-    return path.node === expr ? path : undefined;
+    return node?.$type === 'Ref' && pathEnd(node) === expr ? node : undefined;
 }
 
 /** The function definition (top-level or inline) whose body lexically contains `node`. */
@@ -79,11 +93,17 @@ export function termListShape(terms: readonly Term[]): TermListShape {
 
 /** The callee path of a call or augmentation (`F(...)`, `a.F[...]`), if it is a plain path. */
 export function calleePath(call: Expr): RefPath | undefined {
+    const head = calleeHead(call);
+    return head && refPathOf(head);
+}
+
+/** The reference the callee path of a call starts at (calleePath without building the path). */
+export function calleeHead(call: Expr): Ref | undefined {
     if (call.$type !== 'Invoke' && call.$type !== 'Augment') return undefined;
-    let target: Expr = call.target;
+    let target: Expr | undefined = call.target;
     // `G[x: 1](y: 2)`: both bracket lists go to G.
-    while (target.$type === 'Augment') target = target.target;
-    return asRefPath(target);
+    while (target?.$type === 'Augment') target = target.target;
+    return pathHead(target);
 }
 
 /** The name of the monadic parameter of a function, if any. */
@@ -101,6 +121,8 @@ export interface DecodedString { value: string; error?: { offset: number; length
 
 /** Decodes a Go interpreted string literal (with quotes); reports the first invalid escape. */
 export function decodeGoString(text: string): DecodedString {
+    // Most literals have no escape: one slice instead of a string built character by character.
+    if (text.length > 1 && text.endsWith('"') && !text.includes('\\')) return { value: text.slice(1, -1) };
     let out = '';
     const end = text.length > 1 && text.endsWith('"') && !isEscapedQuote(text) ? text.length - 1 : text.length;
     if (end === text.length) return { value: text.slice(1), error: { offset: 0, length: text.length, message: 'string literal not terminated' } };

@@ -110,6 +110,13 @@ export class FileScope {
         return map.get(name);
     }
 
+    /** The first step of `func` with this label (the local map has it unless a parameter shadows it). */
+    firstStep(func: FuncDef, label: string): Term | undefined {
+        const local = this.local(func, label);
+        if (local === undefined) return undefined;
+        return local.kind === 'step' ? local.step : this.steps(func).get(label);
+    }
+
     /** signatureOf, made once per callee and scope rather than once per call. */
     signature(resolution: Resolution): CalleeSignature | undefined {
         if (this.signatures.has(resolution)) return this.signatures.get(resolution);

@@ -28,7 +28,7 @@ export function structureDiagnostics(scope: FileScope, skip: (node: AstNode) => 
         if (skip(func)) continue;
         checkDuplicateFunction(scope, func, out);
         checkParams(func, out);
-        checkBody(func, out);
+        checkBody(scope, func, out);
     }
     const facts = factsOf(file);
     for (const terms of facts.termLists) if (terms.length > 0 && !skip(terms[0])) checkTermList(terms, out);
@@ -71,28 +71,31 @@ function checkDuplicateFunction(scope: FileScope, func: FuncDef, out: KoDiagnost
 }
 
 function checkParams(func: FuncDef, out: KoDiagnostic[]): void {
-    const seen = new Set<string>();
+    const params = func.params;
     let monadic: string | undefined;
-    func.params.forEach((param, i) => {
-        if (seen.has(param.name)) {
+    for (let i = 0; i < params.length; i++) {
+        const param = params[i];
+        // Parameter lists are short: scanning the earlier ones is cheaper than a Set per function.
+        let first = 0;
+        while (params[first].name !== param.name) first++;
+        if (first < i) {
             out.push(diagnostic('duplicate-parameter', `duplicate parameter ${param.name} in ${func.name}`, rangeOf(func, 'params', i)));
         }
-        seen.add(param.name);
         if (param.monadic) {
             if (monadic !== undefined) {
                 out.push(diagnostic('multiple-monadic', `only one parameter can be monadic: ${monadic}? already is`, rangeOf(param, 'monadic')));
             } else monadic = param.name;
         }
-    });
+    }
 }
 
-function checkBody(func: FuncDef, out: KoDiagnostic[]): void {
-    const labels = new Map<string, Term>();
+function checkBody(scope: FileScope, func: FuncDef, out: KoDiagnostic[]): void {
     let returns = 0;
     // A body is a labeled list, or (failing at graft) a positional one; a mix is a syntax error
     // in the reference, usually a newline where the grammar forbids one.
     const mixed = termListShape(func.terms) === 'mixed';
-    func.terms.forEach((term, i) => {
+    for (let i = 0; i < func.terms.length; i++) {
+        const term = func.terms[i];
         const next = func.terms[i + 1];
         if (!term.colon) {
             if (!mixed) {
@@ -105,26 +108,27 @@ function checkBody(func: FuncDef, out: KoDiagnostic[]): void {
                     ? `syntax error: '${opener}' must stay on the line of the value it applies to; on a new line it starts a step without a label`
                     : 'syntax error: a step needs a label (`label: formula`), and steps are separated by a newline, \',\' or \';\'', rangeOf(term)));
             }
-            return;
+            continue;
         }
         if (term.label === undefined) {
             const previous = func.terms[i - 1];
             if (!(previous && !previous.colon && isRef(previous.value))) {
                 out.push(diagnostic('empty-label', 'empty step label: write `label: formula`', rangeOf(term, 'colon')));
             }
-            return;
+            continue;
         }
         if (term.label === 'return') returns++;
-        const first = labels.get(term.label);
-        if (first) {
+        // Labels come with a colon (grammar), so the scope's first step per label is this loop's.
+        const first = scope.firstStep(func, term.label);
+        if (first !== term) {
             out.push(diagnostic('duplicate-label', `duplicate step label ${term.label} in ${func.name}`, rangeOf(term, 'label'), {
-                related: [{ message: `first step ${term.label}`, range: rangeOf(first, 'label') }],
+                related: [{ message: `first step ${term.label}`, range: rangeOf(first!, 'label') }],
             }));
-        } else labels.set(term.label, term);
-    });
+        }
+    }
     if (returns === 0) {
         out.push(diagnostic('missing-return', `missing return in ${func.name}: a function needs one \`return: formula\` step`, rangeOf(func, 'name'), {
-            data: { lastStep: [...labels.keys()].at(-1) },
+            data: { lastStep: [...scope.steps(func).keys()].at(-1) },
         }));
     }
 }

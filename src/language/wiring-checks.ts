@@ -3,7 +3,7 @@
 // step cycles with their whole path, arguments against the callee's parameters, and shadowing.
 import { AstUtils, type AstNode } from 'langium';
 import { isFuncDef, type FuncDef, type Ref, type Term } from './generated/ast.js';
-import { calleePath, enclosingFunction, refPathOf, termListShape } from './ast-utils.js';
+import { calleeHead, enclosingFunction, refPathOf, termListShape } from './ast-utils.js';
 import { factsOf, type RefFact } from './file-facts.js';
 import { CATALOGUE, STDLIB_PREFIX, catalogueMembers } from './catalogue.js';
 import type { FileScope, Resolution } from './name-resolver.js';
@@ -135,9 +135,10 @@ function importCandidates(alias: string): string[] {
 }
 
 function checkArguments(scope: FileScope, call: AstNode & { terms: Term[] }, out: KoDiagnostic[]): void {
-    const path = calleePath(call as never);
-    if (!path) return;
-    const resolution: Resolution = scope.resolve(path, true);
+    // The callee path ends in callee position, so resolving it from its head applies no Bool rule.
+    const head = calleeHead(call as never);
+    if (!head) return;
+    const resolution: Resolution = scope.resolveRef(head);
     const signature = scope.signature(resolution);
     if (!signature || signature.open) return;
     // Unknown argument names are checked for Ko callees and our own pipeline package, whose
