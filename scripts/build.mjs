@@ -23,6 +23,32 @@ const common = {
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
 const wanted = (name) => !only || only === name;
+// `ko run` of clean sources needs no Langium: the fast parser reads them. In the CLI bundle the
+// loader's Langium fallback (src/runtime/full-parser.ts) becomes a separate CommonJS bundle,
+// required on first use, so the CLI's run path neither loads nor compiles Langium up front.
+const lazyFullParser = {
+    name: 'lazy-full-parser',
+    setup(b) {
+        b.onResolve({ filter: /\/full-parser\.js$/ }, args => args.importer.endsWith(join('runtime', 'loader.ts')) ? { path: 'full-parser', namespace: 'ko-lazy' } : undefined);
+        b.onLoad({ filter: /.*/, namespace: 'ko-lazy' }, () => ({
+            loader: 'js', resolveDir: root,
+            contents: `import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { registerCstLookups } from './src/language/source-spans.ts';
+let full;
+export function parseWithLangium(text, displayPath) {
+    if (!full) {
+        const here = dirname(fileURLToPath(import.meta.url));
+        const file = [join(here, 'full-parser.cjs'), join(here, '..', 'full-parser.cjs')].find(f => existsSync(f));
+        full = require(file);
+        registerCstLookups(full.cstLookups);
+    }
+    return full.parseWithLangium(text, displayPath);
+}`,
+        }));
+    },
+};
 const started = Date.now();
 await Promise.all([
     // The CLI is ESM with code splitting so `ko check` loads neither the runtime nor the LSP.
@@ -30,7 +56,10 @@ await Promise.all([
         ...common, entryPoints: { 'cli/main': 'src/cli/main.ts' }, outdir: join(root, 'dist'),
         format: 'esm', splitting: true, outExtension: { '.js': '.mjs' },
         banner: { js: "import { createRequire as __koCreateRequire } from 'module'; const require = __koCreateRequire(import.meta.url);" },
-        minify: true,
+        minify: true, plugins: [lazyFullParser],
+    }), build({
+        ...common, entryPoints: { 'full-parser': 'src/runtime/full-parser.ts' }, outdir: join(root, 'dist'), format: 'cjs',
+        outExtension: { '.js': '.cjs' }, minify: true,
     })]),
     ...(wanted('server') && existsSync(join(root, 'server/main.ts')) ? [build({
         ...common, entryPoints: { 'server/main': 'server/main.ts' }, outdir: join(root, 'dist'), format: 'cjs',

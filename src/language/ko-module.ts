@@ -3,7 +3,7 @@
 // analysis for CLI and editor), a scope computation that exports only functions, and an index
 // manager that knows a file's package siblings and importers are affected by its edits.
 import {
-    DefaultDocumentValidator, DefaultLangiumDocumentFactory, DefaultLinker, DefaultReferenceDescriptionProvider, DefaultValueConverter, DefaultIndexManager, DefaultScopeComputation, DefaultTokenBuilder, DocumentState, MultiMap, URI,
+    DefaultDocumentValidator, DefaultLangiumDocumentFactory, DefaultLinker, DefaultReferenceDescriptionProvider, DefaultValueConverter, DefaultIndexManager, DefaultScopeComputation, DefaultTokenBuilder, DocumentState, GrammarUtils, MultiMap, URI,
     createDefaultCoreModule, createDefaultSharedCoreModule, inject,
     type AstNode, type AstNodeDescription, type DeepPartial, type DefaultSharedCoreModuleContext, type LangiumCoreServices,
     type LangiumDocument, type LangiumSharedCoreServices, type LocalSymbols, type Module,
@@ -21,6 +21,10 @@ import { PackageIndex } from '../workspace/package-index.js';
 import { importPathOf } from './name-resolver.js';
 import { reparseIncrementally } from './incremental-parser.js';
 import { parseCleanKo } from './fast-parser.js';
+import { registerCstLookups } from './source-spans.js';
+
+// Langium ASTs come only from the services made here: give source-spans.ts their CST lookups.
+registerCstLookups(GrammarUtils);
 
 export interface KoAddedServices {
     workspace: { PackageIndex: PackageIndex };

@@ -4,12 +4,11 @@
 // the validator.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
-import { EmptyFileSystem, type AstNode } from 'langium';
-import { createKoCoreServices } from '../language/ko-module.js';
+import type { AstNode } from 'langium';
 import type { FuncDef, KoFile } from '../language/generated/ast.js';
 import { allFunctions, decodeGoString } from '../language/ast-utils.js';
 import { defaultAlias, packagePathOf, resolveImport } from '../workspace/package-roots.js';
-import { syntaxErrors } from '../language/ko-analysis.js';
+import { parseWithLangium } from './full-parser.js';
 import { functionsOfCleanFile, parseCleanKo } from '../language/fast-parser.js';
 import { propertySpan } from '../language/source-spans.js';
 import type { SourcePosition, SourceRange } from './events.js';
@@ -65,23 +64,11 @@ export interface LoadSourcesOptions {
     cwd?: string;
 }
 
-let servicesInstance: ReturnType<typeof createKoCoreServices>['Ko'] | undefined;
-function services() {
-    return servicesInstance ??= createKoCoreServices(EmptyFileSystem).Ko;
-}
-
 /** Parses one Ko source text; syntax errors (as `ko check` words them) become diagnostics. */
 export function parseKo(text: string, displayPath: string): { ast: KoFile; diagnostics: LoadDiagnostic[] } {
-    // Clean files (nearly all) need neither Langium's CST nor, then, its services at all.
+    // Clean files (nearly all) need neither Langium's CST nor its services.
     const clean = parseCleanKo(text);
-    if (clean) return { ast: clean, diagnostics: [] };
-    const ko = services();
-    const result = ko.parser.LangiumParser.parse<KoFile>(text);
-    const diagnostics: LoadDiagnostic[] = result.lexerErrors.length + result.parserErrors.length === 0 ? []
-        : syntaxErrors(result, text, ko.parser.Lexer).map(d => ({
-            file: displayPath, line: d.range.start.line + 1, column: d.range.start.character + 1, message: d.message,
-        }));
-    return { ast: result.value, diagnostics };
+    return clean ? { ast: clean, diagnostics: [] } : parseWithLangium(text, displayPath);
 }
 
 export function positionOf(node: AstNode | undefined, unit: { displayPath: string }): SourceRange {

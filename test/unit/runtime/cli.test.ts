@@ -67,6 +67,13 @@ describe('ko run', () => {
         expect(r.stdout).toBe('');
         expect(r.stderr).toMatch(/^bad\.ko:2:12: /m);
     });
+    it('runs a clean file the fast parser leaves to Langium (a comment between two functions)', () => {
+        const dir = writeTree({ 'c.ko': 'Main() { return: Other() } /* between */ Other() { return: "ok" }\n' });
+        const r = koRun(['run', 'c.ko:Main'], { cwd: dir });
+        expect(r.stderr).toBe('');
+        expect(r.stdout).toBe('"ok"\n');
+        expect(r.code).toBe(0);
+    });
     it('reports an unrecovered panic with the Ko stack and exits 1', () => {
         const dir = writeTree({ 'p.ko': 'Main() {\n\ta: Inner()\n\treturn: a\n}\nInner() {\n\tp: Panic(why: "boom")\n\treturn: p\n}\n' });
         const r = koRun(['run', 'p.ko:Main'], { cwd: dir });
