@@ -3,7 +3,7 @@
 // macros for one segment. Shared by the validator, the language server and the graph.
 import { dirname } from 'node:path';
 import type { FuncDef, Import, KoFile, Param, Ref, Term } from './generated/ast.js';
-import { enclosingFunction, refPathOf, selectionOf, unquoteKoString, type RefPath } from './ast-utils.js';
+import { enclosingFunction, selectionOf, unquoteKoString, type RefPath } from './ast-utils.js';
 import { catalogueEntry, type CatalogueEntry } from './catalogue.js';
 import { defaultAlias, type ResolvedImport } from '../workspace/package-roots.js';
 import type { FunctionSymbol, PackageIndex } from '../workspace/package-index.js';
@@ -146,16 +146,18 @@ export class FileScope {
         return this.lookup(path.head, path.segments[1], length);
     }
 
-    /** resolve(refPathOf(ref)) without building the path for the usual one-segment reference. */
+    /** resolve(refPathOf(ref)) without building the path (once per reference of every file). */
     resolveRef(ref: Ref): Resolution {
-        if (selectionOf(ref)) return this.resolve(refPathOf(ref));
+        const selection = selectionOf(ref);
+        if (selection) return this.lookup(ref, selection.field, selectionOf(selection) ? 3 : 2);
         if (isBoolName(ref.name) && !isCalleePosition(ref)) return ref.name === 'true' ? TRUE : FALSE;
         return this.lookup(ref, undefined, 1);
     }
 
     /**
      * A path of `length` segments starting at `head` (`second` is the next segment): only the
-     * first two segments matter, as three or more resolve only through a parameter or step.
+     * first two segments matter, as three or more resolve only through a parameter or step
+     * (so any length above 2 will do for those).
      */
     private lookup(head: Ref, second: string | undefined, length: number): Resolution {
         const name = head.name;

@@ -152,7 +152,9 @@ function checkImports(scope: FileScope, out: KoDiagnostic[]): void {
     if (file.imports.length === 0) return;
     // Names of references that are import aliases (the first import of each alias is in scope.aliases).
     const used = new Set<string>();
-    for (const { ref } of factsOf(file).refs) if (scope.aliases.has(ref.name)) used.add(ref.name);
+    const refs = factsOf(file).refs;
+    // An index loop: this one ran unoptimized often enough for for-of's iterator results to show.
+    for (let i = 0; i < refs.length; i++) if (scope.aliases.has(refs[i].ref.name)) used.add(refs[i].ref.name);
     const seen = new Map<string, string>();
     for (const imp of file.imports) {
         const alias = scope.importAlias(imp);
