@@ -2,10 +2,9 @@
 // dataflow (§3.7). A step runs once its inputs are ready; every step runs even when unused;
 // pure steps evaluate synchronously (fast recursion), asynchronous gates overlap under a
 // concurrency limit. Errors carry the Ko stack; events feed the CLI, the editor and a debugger.
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import {
-    isAugment, isConstruct, isCurlyConstruct, isFuncDef, isInlineFunc, isInvoke, isNumberLiteral,
-    isSelect, isStringLiteral,
+    isFuncDef, isInlineFunc,
     type Expr, type FuncDef, type Term,
 } from '../language/generated/ast.js';
 import { asRefPath, decodeGoString, parseKoInteger } from '../language/ast-utils.js';
@@ -183,60 +182,63 @@ class ExprCompiler {
     compile(expr: Expr, deps: Set<number>): Compiled {
         const path = asRefPath(expr);
         if (path) return this.compilePath(expr, path.segments, deps);
-        if (isNumberLiteral(expr)) return constant(this.number(expr));
-        if (isStringLiteral(expr)) {
-            const raw = propertyText(expr, 'raw') ?? expr.raw;
-            if (raw !== undefined) return constant(str(raw));
-            const text = propertyText(expr, 'value') ?? `"${expr.value ?? ''}"`;
-            const decoded = decodeGoString(text);
-            if (decoded.error) this.error(expr, `invalid syntax: ${decoded.error.message}`);
-            return constant(str(decoded.value));
-        }
-        if (isInlineFunc(expr)) {
-            const name = expr.func.name;
-            const pkgPath = this.func.pkg.path;
-            return this.lazyGlobal(() => {
-                const target = findFunction(this.program, pkgPath, name);
-                if (!target) throw new KoRuntimeError(`function ${name} not found`);
-                return { kind: 'variety', callee: target.callee, bound: [] };
-            });
-        }
-        if (isCurlyConstruct(expr)) {
-            this.error(expr, 'unknown bracket {}');
-            return constant(EMPTY);
-        }
-        // Argument lists are compiled with `_`-prefixed arguments already left out (they are still
-        // evaluated, so they order the steps), so nothing filters or copies them per call.
-        if (isConstruct(expr)) {
-            const terms = this.compileTerms(expr.terms, deps);
-            if (expr.bracket === '[') {
-                const variety = (fields: Field[]): Value => ({ kind: 'variety', callee: JOIN, bound: fields });
-                return sc => { const fs = terms(sc); return fs instanceof Promise ? fs.then(variety) : variety(fs); };
+        // A switch on $type: the generated isX guards go through Langium's reflection, which
+        // showed in the load time of large programs.
+        switch (expr.$type) {
+            case 'NumberLiteral': return constant(this.number(expr));
+            case 'StringLiteral': {
+                const raw = propertyText(expr, 'raw') ?? expr.raw;
+                if (raw !== undefined) return constant(str(raw));
+                const text = propertyText(expr, 'value') ?? `"${expr.value ?? ''}"`;
+                const decoded = decodeGoString(text);
+                if (decoded.error) this.error(expr, `invalid syntax: ${decoded.error.message}`);
+                return constant(str(decoded.value));
             }
-            return sc => { const fs = terms(sc); return fs instanceof Promise ? fs.then(joinValue) : joinValue(fs); };
-        }
-        if (isInvoke(expr)) {
-            const target = this.compile(expr.target, deps);
-            const terms = this.compileTerms(expr.terms, deps);
-            return sc => {
-                const t = target(sc), fs = terms(sc);
-                if (t instanceof Promise || fs instanceof Promise) return then2(t, fs, (v, fields) => invokeWith(v, fields, sc));
-                return invokeWith(t, fs, sc);
-            };
-        }
-        if (isAugment(expr)) {
-            const target = this.compile(expr.target, deps);
-            const terms = this.compileTerms(expr.terms, deps);
-            return sc => {
-                const t = target(sc), fs = terms(sc);
-                if (t instanceof Promise || fs instanceof Promise) return then2(t, fs, augmentFiltered);
-                return augmentFiltered(t, fs);
-            };
-        }
-        if (isSelect(expr)) {
-            const target = this.compile(expr.target, deps);
-            const path = [expr.field];
-            return sc => { const v = target(sc); return v instanceof Promise ? v.then(x => selectOrFail(x, path)) : selectOrFail(v, path); };
+            case 'InlineFunc': {
+                const name = expr.func.name;
+                const pkgPath = this.func.pkg.path;
+                return this.lazyGlobal(() => {
+                    const target = findFunction(this.program, pkgPath, name);
+                    if (!target) throw new KoRuntimeError(`function ${name} not found`);
+                    return { kind: 'variety', callee: target.callee, bound: [] };
+                });
+            }
+            case 'CurlyConstruct':
+                this.error(expr, 'unknown bracket {}');
+                return constant(EMPTY);
+            // Argument lists are compiled with `_`-prefixed arguments already left out (they are
+            // still evaluated, so they order the steps), so nothing filters or copies them per call.
+            case 'Construct': {
+                const terms = this.compileTerms(expr.terms, deps);
+                if (expr.bracket === '[') {
+                    const variety = (fields: Field[]): Value => ({ kind: 'variety', callee: JOIN, bound: fields });
+                    return sc => { const fs = terms(sc); return fs instanceof Promise ? fs.then(variety) : variety(fs); };
+                }
+                return sc => { const fs = terms(sc); return fs instanceof Promise ? fs.then(joinValue) : joinValue(fs); };
+            }
+            case 'Invoke': {
+                const target = this.compile(expr.target, deps);
+                const terms = this.compileTerms(expr.terms, deps);
+                return sc => {
+                    const t = target(sc), fs = terms(sc);
+                    if (t instanceof Promise || fs instanceof Promise) return then2(t, fs, (v, fields) => invokeWith(v, fields, sc));
+                    return invokeWith(t, fs, sc);
+                };
+            }
+            case 'Augment': {
+                const target = this.compile(expr.target, deps);
+                const terms = this.compileTerms(expr.terms, deps);
+                return sc => {
+                    const t = target(sc), fs = terms(sc);
+                    if (t instanceof Promise || fs instanceof Promise) return then2(t, fs, augmentFiltered);
+                    return augmentFiltered(t, fs);
+                };
+            }
+            case 'Select': {
+                const target = this.compile(expr.target, deps);
+                const path = [expr.field];
+                return sc => { const v = target(sc); return v instanceof Promise ? v.then(x => selectOrFail(x, path)) : selectOrFail(v, path); };
+            }
         }
         this.error(expr, 'unrecognized term');
         return constant(EMPTY);
@@ -902,7 +904,7 @@ export async function runFunction(
     if (outer) { if (outer.aborted) onAbort(); else outer.addEventListener('abort', onAbort, { once: true }); }
     const run: RunState = {
         program, signal: controller.signal,
-        limit: makeLimiter(Math.max(1, options.concurrency ?? Math.max(2, cpus().length))),
+        limit: makeLimiter(Math.max(1, options.concurrency ?? Math.max(2, availableParallelism()))),
         ...(options.onEvent ? { emit: options.onEvent } : {}),
         stdout: options.stdout ?? { write: t => { process.stdout.write(t); } },
         stderr: options.stderr ?? { write: t => { process.stderr.write(t); } },

@@ -85,6 +85,7 @@ export function positionOf(node: AstNode | undefined, unit: { displayPath: strin
 export function propertyText(node: AstNode, property: string): string | undefined {
     // The value converter keeps literal tokens' source text, so a string value is that text.
     const value = (node as unknown as Record<string, unknown>)[property];
+    if (value === undefined) return undefined;
     return typeof value === 'string' ? value : propertySpan(node, property)?.text;
 }
 
