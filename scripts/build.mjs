@@ -2,7 +2,7 @@
 // language server and the VS Code extension with esbuild. Bundles keep `ko` start-up fast.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +14,11 @@ if (!existsSync(generated) || statSync(generated).mtimeMs < statSync(grammar).mt
         'node_modules/langium-cli/bin/langium.js', 'generate'], { cwd: root, stdio: 'inherit' });
 }
 mkdirSync(join(root, 'dist'), { recursive: true });
+// The CLI's chunks have content-hashed names: drop the previous build's, or dist/ (and a
+// packaged extension) keeps every chunk ever built.
+if (!process.argv.includes('--only') || process.argv.includes('cli')) {
+    for (const name of readdirSync(join(root, 'dist'))) if (/\.mjs(\.map)?$/.test(name)) rmSync(join(root, 'dist', name));
+}
 const polyfill = join(root, 'scripts/node20-polyfill.mjs');
 const common = {
     bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning',
