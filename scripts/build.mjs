@@ -28,13 +28,13 @@ const common = {
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
 const wanted = (name) => !only || only === name;
-// `ko run` of clean sources needs no Langium: the fast parser reads them. In the CLI bundle the
-// loader's Langium fallback (src/runtime/full-parser.ts) becomes a separate CommonJS bundle,
-// required on first use, so the CLI's run path neither loads nor compiles Langium up front.
+// `ko run` and `ko check` of clean sources need no Langium: the fast parser reads them. In the
+// CLI bundle the Langium fallback (src/runtime/full-parser.ts) becomes a separate CommonJS
+// bundle, required on first use, so neither command loads nor compiles Langium up front.
 const lazyFullParser = {
     name: 'lazy-full-parser',
     setup(b) {
-        b.onResolve({ filter: /\/full-parser\.js$/ }, args => args.importer.endsWith(join('runtime', 'loader.ts')) ? { path: 'full-parser', namespace: 'ko-lazy' } : undefined);
+        b.onResolve({ filter: /\/full-parser\.js$/ }, () => ({ path: 'full-parser', namespace: 'ko-lazy' }));
         b.onLoad({ filter: /.*/, namespace: 'ko-lazy' }, () => ({
             loader: 'js', resolveDir: root,
             contents: `import { existsSync } from 'node:fs';
@@ -42,15 +42,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerCstLookups } from './src/language/source-spans.ts';
 let full;
-export function parseWithLangium(text, displayPath) {
+function load() {
     if (!full) {
         const here = dirname(fileURLToPath(import.meta.url));
         const file = [join(here, 'full-parser.cjs'), join(here, '..', 'full-parser.cjs')].find(f => existsSync(f));
         full = require(file);
         registerCstLookups(full.cstLookups);
     }
-    return full.parseWithLangium(text, displayPath);
-}`,
+    return full;
+}
+export function parseWithLangium(text, displayPath) { return load().parseWithLangium(text, displayPath); }
+export function langiumServices() { return load().langiumServices(); }`,
         }));
     },
 };

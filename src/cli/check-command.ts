@@ -5,8 +5,9 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { dirname, join, relative, resolve } from 'node:path';
-import { EmptyFileSystem, type Lexer } from 'langium';
-import { createCstFreePackageIndex, createKoCoreServices, parseKoText, type KoServices } from '../language/ko-module.js';
+import type { Lexer } from 'langium';
+import { createCstFreePackageIndex, parseKoText } from '../language/cst-free-parsing.js';
+import { langiumServices as services } from '../runtime/full-parser.js';
 import { analyzeFile } from '../language/ko-analysis.js';
 import type { KoDiagnostic } from '../language/diagnostics.js';
 import { packageRoots } from '../workspace/package-roots.js';
@@ -82,9 +83,7 @@ export async function run(argv: string[]): Promise<number> {
  * large workspace at once makes garbage collection the dominant cost.
  */
 export function checkFiles(files: readonly string[], roots: readonly string[]): CheckedFile[] {
-    // Langium's services (parser, lexer) are made only if a file has syntax errors.
-    let ko: KoServices | undefined;
-    const services = () => ko ??= createKoCoreServices(EmptyFileSystem).Ko;
+    // Langium (its services: parser, lexer) is loaded only if a file has syntax errors.
     const lexer: Lexer = { get definition() { return services().parser.Lexer.definition; }, tokenize: (text, options) => services().parser.Lexer.tokenize(text, options) };
     const index = createCstFreePackageIndex(services, roots);
     const results = new Map<string, KoDiagnostic[]>();

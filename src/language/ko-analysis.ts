@@ -1,7 +1,7 @@
 // Analysis of one Ko file: syntax diagnostics, then (for every function free of syntax errors)
 // the structural and wiring checks. The single source of diagnostics for `ko check` and the
 // language server, so both always agree.
-import { GrammarUtils, type AstNode, type CstNode, type LangiumCoreServices, type LeafCstNode, type ParseResult } from 'langium';
+import type { AstNode, CstNode, LangiumCoreServices, LeafCstNode, ParseResult } from 'langium';
 import { factsOf } from './file-facts.js';
 import type { FuncDef, KoFile } from './generated/ast.js';
 import { FileScope } from './name-resolver.js';
@@ -10,6 +10,7 @@ import { syntaxDiagnostics, type LexedToken } from './syntax-checks.js';
 import { structureDiagnostics } from './structure-checks.js';
 import { wiringDiagnostics } from './wiring-checks.js';
 import { isLightCstNode } from './fast-parser.js';
+import { propertySpan } from './source-spans.js';
 import type { PackageIndex } from '../workspace/package-index.js';
 
 export interface AnalysisInput {
@@ -79,7 +80,7 @@ function literalLeaves(file: KoFile): LeafCstNode[] {
         if ('tokenType' in node) out.push(node as LeafCstNode);
         else for (const child of (node as { content?: CstNode[] }).content ?? []) add(child);
     };
-    for (const imp of file.imports ?? []) add(GrammarUtils.findNodeForProperty(imp.$cstNode, 'path'));
+    for (const imp of file.imports ?? []) add(propertySpan(imp, 'path') as CstNode | undefined);
     for (const literal of factsOf(file).literals) add(literal.$cstNode);
     return out;
 }

@@ -20,7 +20,6 @@ import type { KoDiagnostic } from './diagnostics.js';
 import { PackageIndex } from '../workspace/package-index.js';
 import { importPathOf } from './name-resolver.js';
 import { reparseIncrementally } from './incremental-parser.js';
-import { parseCleanKo } from './fast-parser.js';
 import { registerCstLookups } from './source-spans.js';
 
 // Langium ASTs come only from the services made here: give source-spans.ts their CST lookups.
@@ -152,27 +151,9 @@ export class KoReferenceDescriptionProvider extends DefaultReferenceDescriptionP
     override async createDescriptions(): Promise<never[]> { return []; }
 }
 
-/**
- * Parses with the fast parser when the file is clean, else with Langium (which reports the
- * syntax errors). The result has no Langium CST in the first case: fine for checks and the
- * runtime, not for editor features that walk the CST.
- */
-export function parseKoText(services: () => LangiumCoreServices, text: string): ParseResult<KoFile> {
-    const clean = parseCleanKo(text);
-    return clean ? { value: clean, lexerErrors: [], parserErrors: [] } : services().parser.LangiumParser.parse<KoFile>(text);
-}
-
 export function createPackageIndex(services: LangiumCoreServices, roots: readonly string[]): PackageIndex {
     const parser = services.parser.LangiumParser;
     return new PackageIndex((_path, text) => parser.parse<KoFile>(text).value, roots);
-}
-
-/**
- * A package index whose disk files go through the fast parser where possible (`ko check`, not
- * the editor); Langium's services are only made if some file needs them.
- */
-export function createCstFreePackageIndex(services: () => LangiumCoreServices, roots: readonly string[]): PackageIndex {
-    return new PackageIndex((_path, text) => parseKoText(services, text).value, roots);
 }
 
 export const KoCoreModule: Module<KoServices, PartialLangiumCoreServices & KoAddedServices> = {

@@ -1,7 +1,7 @@
 // The Langium parse, for the files the fast parser declines (syntax errors, comments in unusual
-// places): the AST plus the syntax errors worded as `ko check` words them. Kept apart from the
-// loader so that `ko run` of clean sources never loads Langium (the CLI build turns this
-// module into a separate bundle that is required on first use).
+// places): the AST plus the syntax errors worded as `ko check` words them, and Langium's
+// services for `ko check`. Kept apart so that `ko run` and `ko check` of clean sources never
+// load Langium (the CLI build turns this module into a separate bundle required on first use).
 import { EmptyFileSystem, GrammarUtils } from 'langium';
 import { createKoCoreServices, type KoServices } from '../language/ko-module.js';
 import { syntaxErrors } from '../language/ko-analysis.js';
@@ -18,8 +18,13 @@ export interface FullParse {
 
 let services: KoServices | undefined;
 
+/** Langium's services for Ko (made once). */
+export function langiumServices(): KoServices {
+    return services ??= createKoCoreServices(EmptyFileSystem).Ko;
+}
+
 export function parseWithLangium(text: string, displayPath: string): FullParse {
-    const ko = services ??= createKoCoreServices(EmptyFileSystem).Ko;
+    const ko = langiumServices();
     const result = ko.parser.LangiumParser.parse<KoFile>(text);
     const diagnostics = result.lexerErrors.length + result.parserErrors.length === 0 ? []
         : syntaxErrors(result, text, ko.parser.Lexer).map(d => ({
