@@ -26,13 +26,19 @@ export interface FileFacts {
     readonly literals: readonly (NumberLiteral | StringLiteral)[];
 }
 
-const cache = new WeakMap<KoFile, FileFacts>();
-
+/**
+ * The facts are kept on the file node (a `$` property, which AST walks skip), not in a
+ * module-level WeakMap: the scavenger treats the entries of an old WeakMap as live, so every
+ * AST that had facts survived young-generation collections until the next full one and was
+ * promoted (250 MB promoted, 3 s of GC pauses in three single-thread rounds of the 100k-line
+ * workspace; 9 MB and 0.3-0.7 s without).
+ */
 export function factsOf(file: KoFile): FileFacts {
-    let facts = cache.get(file);
+    let facts = (file as KoFile & { $facts?: FileFacts }).$facts;
     if (!facts) {
         facts = collect(file);
-        cache.set(file, facts);
+        // Not enumerable: a copy of the node (the incremental parser's Object.assign) must not take it along.
+        Object.defineProperty(file, '$facts', { value: facts, configurable: true, writable: true });
     }
     return facts;
 }
