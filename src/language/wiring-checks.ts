@@ -1,8 +1,8 @@
 // Wiring checks: every reference resolved as §3.5 orders it (unknown names with "did you mean",
 // unknown aliases and members, unresolvable paths, outer names inside inline definitions),
 // step cycles with their whole path, arguments against the callee's parameters, and shadowing.
-import { AstUtils, type AstNode } from 'langium';
-import { isFuncDef, type FuncDef, type Ref, type Term } from './generated/ast.js';
+import type { AstNode } from 'langium';
+import type { FuncDef, Ref, Term } from './generated/ast.js';
 import { calleeHead, enclosingFunction, refPathOf, termListShape } from './ast-utils.js';
 import { factsOf, type RefFact } from './file-facts.js';
 import { CATALOGUE, STDLIB_PREFIX, catalogueMembers } from './catalogue.js';
@@ -233,7 +233,16 @@ function cyclePath(component: string[], members: Set<string>, edges: Map<string,
 
 /** `g: g() { ... }` names the step after the inline function it defines: not shadowing. */
 function definesInline(step: Term, name: string): boolean {
-    return step.value !== undefined && AstUtils.streamAst(step.value).some(n => isFuncDef(n) && n.name === name);
+    // A walk of our own: Langium's AstUtils would bring Langium into `ko check`'s start-up.
+    const visit = (value: unknown): boolean => {
+        if (!value || typeof value !== 'object') return false;
+        if (Array.isArray(value)) return value.some(visit);
+        const node = value as Record<string, unknown>;
+        if (node.$type === 'FuncDef' && node.name === name) return true;
+        for (const key of Object.keys(node)) if (key[0] !== '$' && visit(node[key])) return true;
+        return false;
+    };
+    return visit(step.value);
 }
 
 function checkShadowing(scope: FileScope, func: FuncDef, out: KoDiagnostic[]): void {
