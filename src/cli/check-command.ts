@@ -139,7 +139,7 @@ async function checkInParallel(files: readonly string[], roots: readonly string[
         lightest.bytes += d.bytes;
     }
     // V8 reads this when it sets up a new isolate's heap, so it applies to the workers below.
-    setFlagsFromString('--min-semi-space-size=32');
+    setFlagsFromString('--min-semi-space-size=16');
     const parts = await Promise.all(groups.filter(g => g.files.length > 0).map(g => new Promise<CheckedFile[]>((resolvePart, reject) => {
         const worker = new Worker(new URL(import.meta.url), { workerData: { koCheckWorker: true, files: g.files, roots }, resourceLimits: { maxYoungGenerationSizeMb: 192 } });
         worker.once('message', resolvePart);
