@@ -141,7 +141,7 @@ async function checkInParallel(files: readonly string[], roots: readonly string[
     // V8 reads this when it sets up a new isolate's heap, so it applies to the workers below.
     setFlagsFromString('--min-semi-space-size=16');
     const parts = await Promise.all(groups.filter(g => g.files.length > 0).map(g => new Promise<CheckedFile[]>((resolvePart, reject) => {
-        const worker = new Worker(new URL(import.meta.url), { workerData: { koCheckWorker: true, files: g.files, roots }, resourceLimits: { maxYoungGenerationSizeMb: 192 } });
+        const worker = new Worker(new URL(import.meta.url), { workerData: { koCheckWorker: true, files: g.files, roots }, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
         worker.once('message', resolvePart);
         worker.once('error', reject);
         worker.once('exit', code => { if (code !== 0) reject(new Error(`check worker exited with ${code}`)); });
