@@ -11,6 +11,7 @@ import { createCstFreePackageIndex, parseKoText } from '../language/cst-free-par
 import { langiumServices as services } from '../runtime/full-parser.js';
 import { analyzeFile } from '../language/ko-analysis.js';
 import type { KoDiagnostic } from '../language/diagnostics.js';
+import type { PackageIndex } from '../workspace/package-index.js';
 import { packageRoots } from '../workspace/package-roots.js';
 import { parseOptions, usageError, UsageError } from './cli-util.js';
 
@@ -84,23 +85,36 @@ export async function run(argv: string[]): Promise<number> {
  * large workspace at once makes garbage collection the dominant cost.
  */
 export function checkFiles(files: readonly string[], roots: readonly string[]): CheckedFile[] {
-    // Langium (its services: parser, lexer) is loaded only if a file has syntax errors.
-    const lexer: Lexer = { get definition() { return services().parser.Lexer.definition; }, tokenize: (text, options) => services().parser.Lexer.tokenize(text, options) };
-    const index = createCstFreePackageIndex(services, roots);
+    const checker = new PackageChecker(roots);
     const results = new Map<string, KoDiagnostic[]>();
     for (const dirFiles of byPackage(files).values()) {
+        for (const r of checker.check(dirFiles)) results.set(r.filePath, r.diagnostics);
+    }
+    return files.map(filePath => ({ filePath, diagnostics: results.get(filePath)! }));
+}
+
+/** Checks one package (the files of one directory) at a time against one package index. */
+class PackageChecker {
+    // Langium (its services: parser, lexer) is loaded only if a file has syntax errors.
+    private readonly lexer: Lexer = { get definition() { return services().parser.Lexer.definition; }, tokenize: (text, options) => services().parser.Lexer.tokenize(text, options) };
+    private readonly index: PackageIndex;
+
+    constructor(roots: readonly string[]) {
+        this.index = createCstFreePackageIndex(services, roots);
+    }
+
+    check(dirFiles: readonly string[]): CheckedFile[] {
+        const { index, lexer } = this;
         const parsed = dirFiles.map(filePath => {
             const text = readFileSync(filePath, 'utf8');
             const parseResult = parseKoText(services, text);
             index.setFile(filePath, parseResult.value);
             return { filePath, text, parseResult };
         });
-        for (const { filePath, text, parseResult } of parsed) {
-            results.set(filePath, analyzeFile({ filePath, text, parseResult, index, lexer }));
-        }
+        const out = parsed.map(({ filePath, text, parseResult }) => ({ filePath, diagnostics: analyzeFile({ filePath, text, parseResult, index, lexer }) }));
         for (const filePath of dirFiles) index.removeFile(filePath);
+        return out;
     }
-    return files.map(filePath => ({ filePath, diagnostics: results.get(filePath)! }));
 }
 
 /** Files grouped by package directory, in first-seen order. */
@@ -118,11 +132,11 @@ function byPackage(files: readonly string[]): Map<string, string[]> {
 const PARALLEL_THRESHOLD_BYTES = 400_000;
 
 /**
- * Large workspaces are split by package directory into one group per core (at most four),
- * each checked by a worker thread; packages are independent units of analysis, so the results
- * are identical. Workers rather than the main thread: a worker's heap can be given a young
- * generation large enough that a package's ASTs die young instead of being copied by every
- * scavenge and promoted (garbage collection took a quarter of a thread's time before).
+ * Large workspaces are checked by worker threads (one per core, at most four), which take
+ * packages from a queue, biggest first, so that they finish together; packages are independent
+ * units of analysis, so the results are identical. Workers rather than the main thread: a
+ * worker's heap can be given a young generation large enough that a package's ASTs die young
+ * instead of being copied by every scavenge and promoted (a quarter of a thread's time before).
  */
 async function checkInParallel(files: readonly string[], roots: readonly string[]): Promise<CheckedFile[]> {
     const sizes = new Map(files.map(f => [f, statSync(f).size]));
@@ -130,29 +144,33 @@ async function checkInParallel(files: readonly string[], roots: readonly string[
     const threads = Math.min(4, availableParallelism());
     const packages = byPackage(files);
     if (total < PARALLEL_THRESHOLD_BYTES || threads < 2 || packages.size < 2) return checkFiles(files, roots);
-    // Greedy balance: biggest package first into the lightest group.
-    const groups = Array.from({ length: threads }, () => ({ bytes: 0, files: [] as string[] }));
-    const dirs = [...packages.values()].map(fs => ({ fs, bytes: fs.reduce((n, f) => n + sizes.get(f)!, 0) })).sort((a, b) => b.bytes - a.bytes);
-    for (const d of dirs) {
-        const lightest = groups.reduce((a, b) => (b.bytes < a.bytes ? b : a));
-        lightest.files.push(...d.fs);
-        lightest.bytes += d.bytes;
-    }
+    const queue = [...packages.values()]
+        .map(fs => ({ fs, bytes: fs.reduce((n, f) => n + sizes.get(f)!, 0) }))
+        .sort((a, b) => b.bytes - a.bytes).map(p => p.fs);
+    const results = new Map<string, CheckedFile>();
     // V8 reads this when it sets up a new isolate's heap, so it applies to the workers below.
     setFlagsFromString('--min-semi-space-size=16');
-    const parts = await Promise.all(groups.filter(g => g.files.length > 0).map(g => new Promise<CheckedFile[]>((resolvePart, reject) => {
-        const worker = new Worker(new URL(import.meta.url), { workerData: { koCheckWorker: true, files: g.files, roots }, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
-        worker.once('message', resolvePart);
+    await Promise.all(Array.from({ length: threads }, () => new Promise<void>((done, reject) => {
+        const worker = new Worker(new URL(import.meta.url), { workerData: { koCheckWorker: true, roots }, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
+        // The worker says it is ready with an empty result, then returns each package it is given.
+        worker.on('message', (checked: CheckedFile[]) => {
+            for (const r of checked) results.set(r.filePath, r);
+            const next = queue.shift();
+            worker.postMessage(next ?? null);
+        });
         worker.once('error', reject);
-        worker.once('exit', code => { if (code !== 0) reject(new Error(`check worker exited with ${code}`)); });
+        worker.once('exit', code => (code === 0 ? done() : reject(new Error(`check worker exited with ${code}`))));
     })));
-    const byFile = new Map(parts.flat().map(r => [r.filePath, r]));
-    return files.map(f => byFile.get(f)!);
+    return files.map(f => results.get(f)!);
 }
 
 if (!isMainThread && (workerData as { koCheckWorker?: boolean } | null)?.koCheckWorker) {
-    const { files, roots } = workerData as { files: string[]; roots: string[] };
-    parentPort!.postMessage(checkFiles(files, roots));
+    const checker = new PackageChecker((workerData as { roots: string[] }).roots);
+    parentPort!.on('message', (files: string[] | null) => {
+        if (files) parentPort!.postMessage(checker.check(files));
+        else parentPort!.close();
+    });
+    parentPort!.postMessage([]);
 }
 
 function collectKoFiles(path: string, out: string[], explicit: boolean): void {
