@@ -18,6 +18,17 @@ describe('ko check', () => {
         expect(result.status).toBe(0);
     });
 
+    test('KO_FAST_PARSER=off (every file through Langium) reports the same', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'ko-check-'));
+        writeFileSync(join(dir, 'a.ko'), 'import "pipeline"\nMain(user?) {\n\tx: Summ(1, 2)\n\tassert: pipeline.Text(name: "n", content: user)\n\treturn: (x: x, a: assert, b: (1,)\n}\n');
+        writeFileSync(join(dir, 'b.ko'), 'F() {\r\n\ty: Missing()\r\n\treturn: y\r\n}\r\n');
+        const fast = runKo(['check', '--format', 'json', '.'], dir);
+        const off = spawnSync(process.execPath, [ko, 'check', '--format', 'json', '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, KOPATH: '', KO_FAST_PARSER: 'off' } });
+        expect(JSON.parse(fast.stdout).diagnostics.length).toBeGreaterThan(1);
+        expect(off.stdout).toBe(fast.stdout);
+        expect(off.status).toBe(fast.status);
+    });
+
     test('text format: FILE:LINE:COL: severity: message [code], exit 1 on errors', () => {
         const dir = mkdtempSync(join(tmpdir(), 'ko-check-'));
         writeFileSync(join(dir, 'bad.ko'), 'Main() {\n\tx: Summ(1, 2)\n}\n');
