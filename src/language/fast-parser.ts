@@ -42,6 +42,11 @@ class SourceText {
  */
 class FastNode {
     $last = 0;
+    // Set when the node is placed in its container; declared here so that they live inside the
+    // object (added later, they overflowed into a separate property array per node).
+    $container: AstNode | undefined = undefined;
+    $containerProperty: string | undefined = undefined;
+    $containerIndex: number | undefined = undefined;
     /** FuncDef: the body's `{` token. */
     declare $brace?: number;
     constructor(readonly $type: string, readonly $source: SourceText, readonly $first: number) {}
