@@ -15,7 +15,7 @@ import {
 import { stepIdOf, type KoFrame, type RunEvent, type SourceRange, type StepInfo } from './events.js';
 import { KoCancelled, KoPanic, KoRuntimeError, isKoError } from './errors.js';
 import {
-    KoLoadError, loadSources, parseKo, positionOf, propertyText,
+    KoLoadError, loadSources, parseKo, positionOf,
     type LoadDiagnostic, type LoadEntry, type LoadedSources, type Package, type SourceUnit,
 } from './loader.js';
 import {
@@ -187,9 +187,9 @@ class ExprCompiler {
         switch (expr.$type) {
             case 'NumberLiteral': return constant(this.number(expr));
             case 'StringLiteral': {
-                const raw = propertyText(expr, 'raw') ?? expr.raw;
-                if (raw !== undefined) return constant(str(raw));
-                const text = propertyText(expr, 'value') ?? `"${expr.value ?? ''}"`;
+                // Literal values are their source text (KoValueConverter): raw strings keep their backticks.
+                if (expr.raw !== undefined) return constant(str(expr.raw));
+                const text = expr.value ?? '""';
                 const decoded = decodeGoString(text);
                 if (decoded.error) this.error(expr, `invalid syntax: ${decoded.error.message}`);
                 return constant(str(decoded.value));
@@ -245,7 +245,7 @@ class ExprCompiler {
     }
 
     private number(expr: Expr & { negative: boolean }): Value {
-        const text = (propertyText(expr, 'value') ?? String((expr as { value: unknown }).value)).trim();
+        const text = String((expr as { value: unknown }).value).trim();
         if (/^\d+$/.test(text)) {
             const n = parseKoInteger(text);
             if (n === undefined) { this.error(expr, `integer literal ${text} overflows Int64`); return EMPTY; }

@@ -6,11 +6,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import type { AstNode } from 'langium';
 import type { FuncDef, KoFile } from '../language/generated/ast.js';
-import { allFunctions, decodeGoString } from '../language/ast-utils.js';
+import { allFunctions, unquoteKoString } from '../language/ast-utils.js';
 import { defaultAlias, packagePathOf, resolveImport } from '../workspace/package-roots.js';
 import { parseWithLangium } from './full-parser.js';
 import { functionsOfCleanFile, parseCleanKo } from '../language/fast-parser.js';
-import { propertySpan } from '../language/source-spans.js';
 import type { SourcePosition, SourceRange } from './events.js';
 
 export interface LoadDiagnostic extends SourcePosition {
@@ -81,14 +80,6 @@ export function positionOf(node: AstNode | undefined, unit: { displayPath: strin
     };
 }
 
-/** The source text of a node's property token (string literals need their raw text). */
-export function propertyText(node: AstNode, property: string): string | undefined {
-    // The value converter keeps literal tokens' source text, so a string value is that text.
-    const value = (node as unknown as Record<string, unknown>)[property];
-    if (value === undefined) return undefined;
-    return typeof value === 'string' ? value : propertySpan(node, property)?.text;
-}
-
 export function loadSources(options: LoadSourcesOptions): LoadedSources {
     const cwd = options.cwd ?? process.cwd();
     const roots = options.roots.map(r => resolve(r));
@@ -151,8 +142,7 @@ export function loadSources(options: LoadSourcesOptions): LoadedSources {
         seen.add(pkg);
         for (const unit of pkg.units) {
             for (const imp of unit.ast.imports ?? []) {
-                const raw = propertyText(imp, 'path') ?? imp.path ?? '';
-                const path = raw.startsWith('"') ? decodeGoString(raw).value : raw;
+                const path = imp.path === undefined ? '' : unquoteKoString(imp.path);
                 const alias = imp.alias ?? defaultAlias(path);
                 const pos = positionOf(imp, unit);
                 if (unit.aliases.has(alias)) {
