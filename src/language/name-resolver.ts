@@ -69,8 +69,7 @@ export class FileScope {
 
     /** As importAlias, with the path decoded once. */
     importAlias(imp: Import): string | undefined {
-        if (imp.alias !== undefined) return imp.alias;
-        return imp.path === undefined ? undefined : defaultAlias(this.importPath(imp));
+        return importAlias(imp, i => this.importPath(i));
     }
 
     /** First step with each label (duplicates are reported separately). */
@@ -212,10 +211,10 @@ export function importPathOf(imp: Import): string {
 }
 
 /** The alias of an import: explicit `as`, else the last path segment (may not be an identifier). */
-export function importAlias(imp: Import): string | undefined {
+export function importAlias(imp: Import, pathOf: (imp: Import) => string = importPathOf): string | undefined {
     if (imp.alias !== undefined) return imp.alias;
     if (imp.path === undefined) return undefined;
-    return defaultAlias(importPathOf(imp));
+    return defaultAlias(pathOf(imp));
 }
 
 function isBoolName(name: string): boolean {
