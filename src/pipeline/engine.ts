@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import type { Executor, StepEvent, StepSpec } from './executor.js';
 import type { Store } from '../store/store.js';
 import type { RunRecorder, StepStatus } from '../store/run-records.js';
-import type { RecordedFile, SourcePosition, StepRecord } from '../store/step-records.js';
+import { sameOutcome, type RecordedFile, type SourcePosition, type StepRecord } from '../store/step-records.js';
 import { deriveKey, keyEnv, normaliseFormula, redactEnv, redactFormula, sortInputs, KEY_VERSION, type KeyComponents } from '../store/keys.js';
 
 /** A file value: content hash plus the name it is known by and, when a step made it, its producer. */
@@ -370,12 +370,6 @@ export class PipelineEngine {
 }
 
 const hostName = hostname();
-
-function sameOutcome(a: StepRecord, b: StepRecord): boolean {
-    if (a.exitCode !== b.exitCode || (a.stdout ?? a.stdoutHash) !== (b.stdout ?? b.stdoutHash)) return false;
-    if (a.outputs.length !== b.outputs.length) return false;
-    return a.outputs.every((o, i) => o.name === b.outputs[i].name && o.hash === b.outputs[i].hash);
-}
 
 function tail(text: string, lines: number): string {
     const all = text.replace(/\n$/, '').split('\n');
