@@ -50,28 +50,23 @@ class FastNode {
     /** FuncDef: the body's `{` token. */
     declare $brace?: number;
     constructor(readonly $type: string, readonly $source: SourceText, readonly $first: number) {}
-    get $cstNode(): CstNode { return new LightCstNode(this.$source, this.$first, this.$last, this) as unknown as CstNode; }
+    get $cstNode(): CstNode { return new LightCstNode(this) as unknown as CstNode; }
 }
 
 /** Stands in for a Langium CST node: the node's first and last token, and its property tokens. */
 export class LightCstNode {
-    constructor(
-        private readonly source: SourceText,
-        private readonly first: number,
-        private readonly last: number,
-        private readonly node: FastNode,
-    ) {}
-    get offset(): number { return this.source.starts[this.first]; }
-    get end(): number { return this.source.ends[this.last]; }
+    constructor(private readonly node: FastNode) {}
+    get offset(): number { return this.node.$source.starts[this.node.$first]; }
+    get end(): number { return this.node.$source.ends[this.node.$last]; }
     get length(): number { return this.end - this.offset; }
-    get text(): string { return this.source.text.substring(this.offset, this.end); }
-    get range(): KoRange { return this.source.range(this.offset, this.end); }
+    get text(): string { return this.node.$source.text.substring(this.offset, this.end); }
+    get range(): KoRange { return this.node.$source.range(this.offset, this.end); }
     /** The span of a property's token, if the property is a token of this node. */
     propertySpan(property: string): { offset: number; end: number; range: KoRange; text: string } | undefined {
         const token = propertyToken(this.node, property);
         if (token === undefined) return undefined;
-        const offset = this.source.starts[token], end = this.source.ends[token];
-        const source = this.source;
+        const source = this.node.$source;
+        const offset = source.starts[token], end = source.ends[token];
         return { offset, end, get range() { return source.range(offset, end); }, get text() { return source.text.substring(offset, end); } };
     }
 }
@@ -109,7 +104,7 @@ const INT_RE = /\d[0-9a-zA-Z_]*/y;
 const STRING_RE = /"(?:\\.|[^"\\\n])*"?/y;
 
 interface Tokens {
-    types: Uint8Array; starts: Int32Array; ends: Int32Array; count: number;
+    types: Uint8Array; starts: Int32Array; ends: Int32Array;
     /** The span from the first comment's start to the last one's end (-1 when none). */
     commentStart: number; commentEnd: number;
 }
@@ -233,7 +228,7 @@ function lex(text: string): Tokens | undefined {
         const e2 = new Int32Array(capacity + 1); e2.set(ends); ends = e2;
     }
     types[count] = T.EOF; starts[count] = n; ends[count] = n; count++;
-    return { types, starts, ends, count, commentStart, commentEnd };
+    return { types, starts, ends, commentStart, commentEnd };
 }
 
 function isDigit(c: number): boolean {
