@@ -27,6 +27,31 @@ const figures = {};
 // `--targets` runs only the issue's three target measurements (T1-T3 below).
 const onlyTargets = process.argv.includes('--targets');
 const ms = n => Math.round(n * 100) / 100;
+const med = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * `command` through a bare spawn and through LocalExecutor.run, `n` interleaved pairs (after a
+ * warm-up) in this one process: per-pair times of each, for medians and totals.
+ */
+async function executorPairs(command, n, warmup, workRoot) {
+    const bare = () => new Promise((resolve, reject) => {
+        const c = spawn(command, [], { stdio: ['ignore', 'pipe', 'pipe'] });
+        c.on('error', reject);
+        c.on('close', resolve);
+    });
+    const ex = new LocalExecutor({ workRoot });
+    const signal = new AbortController().signal;
+    const viaExecutor = i => ex.run({ id: `bench/s${i}`, runId: 'bench', stepName: 's', key: 'k', image: 'host', command: [command], args: [], env: {}, inputs: [], retries: 0 }, signal, () => {})
+        .then(r => rmSync(dirname(r.logPath), { recursive: true, force: true }));
+    for (let i = 0; i < warmup; i++) { await bare(); await viaExecutor(i); }
+    const bares = [], execs = [];
+    for (let i = 0; i < n; i++) {
+        let t = performance.now(); await bare(); bares.push(performance.now() - t);
+        t = performance.now(); await viaExecutor(i); execs.push(performance.now() - t);
+    }
+    await ex.close();
+    return { bares, execs };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Run with --targets for T1-T3 only.
@@ -96,24 +121,9 @@ if (!onlyTargets) {
 // ---------------------------------------------------------------------------------------------
 // 3. Executor overhead: /bin/true through a bare spawn vs through LocalExecutor.run, interleaved.
 if (!onlyTargets) {
-    const bare = () => new Promise((resolve, reject) => {
-        const c = spawn('/bin/true', [], { stdio: ['ignore', 'pipe', 'pipe'] });
-        c.on('error', reject);
-        c.on('close', resolve);
-    });
-    const ex = new LocalExecutor({ workRoot: join(work, 'exec') });
-    const signal = new AbortController().signal;
-    const viaExecutor = i => ex.run({ id: `bench/s${i}`, runId: 'bench', stepName: 's', key: 'k', image: 'host', command: ['/bin/true'], args: [], env: {}, inputs: [], retries: 0 }, signal, () => {})
-        .then(r => rmSync(dirname(r.logPath), { recursive: true, force: true }));
     const N = 100;
-    for (let i = 0; i < 10; i++) { await bare(); await viaExecutor(i); }
     // Interleaved pairs, medians: robust to other load on the machine.
-    const bares = [], execs = [];
-    for (let i = 0; i < N; i++) {
-        let t = performance.now(); await bare(); bares.push(performance.now() - t);
-        t = performance.now(); await viaExecutor(i); execs.push(performance.now() - t);
-    }
-    const med = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const { bares, execs } = await executorPairs('/bin/true', N, 10, join(work, 'exec'));
     figures.bareSpawnMs = ms(med(bares));
     figures.executorMs = ms(med(execs));
     figures.executorOverheadMs = ms(med(execs) - med(bares));
@@ -147,13 +157,13 @@ if (!onlyTargets) {
     });
     const cold = await koRun('Main');
     // Minimum of interleaved runs: the least disturbed measurement of each.
-    const median = xs => Math.min(...xs);
+    const best = xs => Math.min(...xs);
     const cached = [], noop = [];
     for (let i = 0; i < 9; i++) { noop.push((await koRun('Noop')).ms); const r = await koRun('Main'); cached.push(r.ms); if (!/0 executed, 100 cached/.test(r.err)) throw new Error('not all cached: ' + r.err.slice(-200)); }
     figures.koRunCold100Ms = ms(cold.ms);
-    figures.koRunCached100Ms = ms(median(cached));
-    figures.koRunNoopMs = ms(median(noop));
-    figures.koRunCachedOverheadMs = ms(median(cached) - median(noop));
+    figures.koRunCached100Ms = ms(best(cached));
+    figures.koRunNoopMs = ms(best(noop));
+    figures.koRunCachedOverheadMs = ms(best(cached) - best(noop));
     console.log(`ko run, 100-step .ko (best of 9): cold ${figures.koRunCold100Ms} ms; all cached ${figures.koRunCached100Ms} ms vs trivial function ${figures.koRunNoopMs} ms: overhead ${figures.koRunCachedOverheadMs} ms (target < 200 ms)`);
 }
 
@@ -177,7 +187,6 @@ if (!onlyTargets) {
     await time('Main'); await time('Noop');
     const main = [], noop = [];
     for (let i = 0; i < 9; i++) { noop.push(await time('Noop')); err = ''; main.push(await time('Main')); if (!/0 executed, 100 cached/.test(err)) throw new Error('not all cached'); }
-    const med = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     figures.inProcessCached100Ms = ms(med(main));
     figures.inProcessNoopMs = ms(med(noop));
     console.log(`in process, 100-step .ko all cached (median of 9): ${figures.inProcessCached100Ms} ms through interpreter and gates (trivial function ${figures.inProcessNoopMs} ms) (target < 200 ms)`);
@@ -188,28 +197,12 @@ if (!onlyTargets) {
 const targets = {};
 const { writeFileSync, mkdirSync } = await import('node:fs');
 const { spawnSync } = await import('node:child_process');
-const med = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // T1. Per-step overhead of the local executor over spawning the same process directly:
 //     1,000 `true` steps each way in this one process, interleaved in pairs (target <= 2 ms).
 {
-    const bare = () => new Promise((resolve, reject) => {
-        const c = spawn('true', [], { stdio: ['ignore', 'pipe', 'pipe'] });
-        c.on('error', reject);
-        c.on('close', resolve);
-    });
-    const ex = new LocalExecutor({ workRoot: join(work, 'exec1000') });
-    const signal = new AbortController().signal;
-    const viaExecutor = i => ex.run({ id: `bench/t${i}`, runId: 'bench', stepName: 't', key: 'k', image: 'host', command: ['true'], args: [], env: {}, inputs: [], retries: 0 }, signal, () => {})
-        .then(r => rmSync(dirname(r.logPath), { recursive: true, force: true }));
     const N = 1000;
-    for (let i = 0; i < 20; i++) { await bare(); await viaExecutor(i); }
-    const bares = [], execs = [];
-    for (let i = 0; i < N; i++) {
-        let t = performance.now(); await bare(); bares.push(performance.now() - t);
-        t = performance.now(); await viaExecutor(i); execs.push(performance.now() - t);
-    }
-    await ex.close();
+    const { bares, execs } = await executorPairs('true', N, 20, join(work, 'exec1000'));
     const sum = xs => xs.reduce((a, b) => a + b, 0);
     targets.bareSpawn1000Ms = ms(sum(bares));
     targets.executor1000Ms = ms(sum(execs));
