@@ -74,7 +74,7 @@ describe('ko check', () => {
         expect(codes).toEqual(['unknown-member: no function or macro "acme/util".Thrice; did you mean util.Twice?']);
     });
 
-    test('a large workspace, split across threads, reports exactly what one thread reports', async () => {
+    test('a large workspace, checked by worker threads, reports exactly what the main thread reports', async () => {
         const generator = join(repo, 'bench', 'generate-workspace.mjs');
         const { generateWorkspace } = await import(generator) as { generateWorkspace: (dir: string, options: Record<string, number>) => number };
         const dir = mkdtempSync(join(tmpdir(), 'ko-check-big-'));
