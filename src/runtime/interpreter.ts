@@ -194,51 +194,21 @@ class ExprCompiler {
                 if (decoded.error) this.error(expr, `invalid syntax: ${decoded.error.message}`);
                 return constant(str(decoded.value));
             }
-            case 'InlineFunc': {
-                const name = expr.func.name;
-                const pkgPath = this.func.pkg.path;
-                return this.lazyGlobal(() => {
-                    const target = findFunction(this.program, pkgPath, name);
-                    if (!target) throw new KoRuntimeError(`function ${name} not found`);
-                    return { kind: 'variety', callee: target.callee, bound: [] };
-                });
-            }
+            case 'InlineFunc':
+                return lazyGlobal(resolveInlineFunc, this.program, this.func.pkg.path, expr.func.name);
             case 'CurlyConstruct':
                 this.error(expr, 'unknown bracket {}');
                 return constant(EMPTY);
             // Argument lists are compiled with `_`-prefixed arguments already left out (they are
             // still evaluated, so they order the steps), so nothing filters or copies them per call.
-            case 'Construct': {
-                const terms = this.compileTerms(expr.terms, deps);
-                if (expr.bracket === '[') {
-                    const variety = (fields: Field[]): Value => ({ kind: 'variety', callee: JOIN, bound: fields });
-                    return sc => { const fs = terms(sc); return fs instanceof Promise ? fs.then(variety) : variety(fs); };
-                }
-                return sc => { const fs = terms(sc); return fs instanceof Promise ? fs.then(joinValue) : joinValue(fs); };
-            }
-            case 'Invoke': {
-                const target = this.compile(expr.target, deps);
-                const terms = this.compileTerms(expr.terms, deps);
-                return sc => {
-                    const t = target(sc), fs = terms(sc);
-                    if (t instanceof Promise || fs instanceof Promise) return then2(t, fs, (v, fields) => invokeWith(v, fields, sc));
-                    return invokeWith(t, fs, sc);
-                };
-            }
-            case 'Augment': {
-                const target = this.compile(expr.target, deps);
-                const terms = this.compileTerms(expr.terms, deps);
-                return sc => {
-                    const t = target(sc), fs = terms(sc);
-                    if (t instanceof Promise || fs instanceof Promise) return then2(t, fs, augmentFiltered);
-                    return augmentFiltered(t, fs);
-                };
-            }
-            case 'Select': {
-                const target = this.compile(expr.target, deps);
-                const path = [expr.field];
-                return sc => { const v = target(sc); return v instanceof Promise ? v.then(x => selectOrFail(x, path)) : selectOrFail(v, path); };
-            }
+            case 'Construct':
+                return construct(this.compileTerms(expr.terms, deps), expr.bracket === '[' ? varietyOfFields : joinValue);
+            case 'Invoke':
+                return invoke(this.compile(expr.target, deps), this.compileTerms(expr.terms, deps));
+            case 'Augment':
+                return augment(this.compile(expr.target, deps), this.compileTerms(expr.terms, deps));
+            case 'Select':
+                return select(this.compile(expr.target, deps), [expr.field]);
         }
         this.error(expr, 'unrecognized term');
         return constant(EMPTY);
@@ -260,18 +230,15 @@ class ExprCompiler {
     }
 
     private compilePath(expr: Expr, segments: readonly string[], deps: Set<number>): Compiled {
-        const [head, ...rest] = segments;
+        const head = segments[0];
         if (segments.length === 1 && (head === 'true' || head === 'false')) return constant(bool(head === 'true'));
+        const rest = segments.length === 1 ? NO_NAMES : segments.slice(1);
         const paramIndex = this.func.params.indexOf(head);
-        if (paramIndex >= 0) {
-            return rest.length === 0 ? sc => sc.frame.args[paramIndex] : sc => selectOrFail(sc.frame.args[paramIndex], rest);
-        }
+        if (paramIndex >= 0) return argument(paramIndex, rest);
         const stepIndex = this.func.stepIndex.get(head);
         if (stepIndex !== undefined) {
             deps.add(stepIndex);
-            return rest.length === 0
-                ? sc => sc.frame.results[stepIndex] as Value
-                : sc => selectOrFail(sc.frame.results[stepIndex] as Value, rest);
+            return stepResult(stepIndex, rest);
         }
         if (segments.length === 2) {
             const importPath = this.func.unit.aliases.get(head);
@@ -280,20 +247,13 @@ class ExprCompiler {
                 this.error(expr, `${head} not known at ${pos.file}:${pos.line}:${pos.column}`);
                 return constant(EMPTY);
             }
-            return this.lazyGlobal(() => resolvePackageMember(this.program, importPath, rest[0]));
+            return lazyGlobal(resolvePackageMember, this.program, importPath, rest[0]);
         }
         if (segments.length > 2) {
             const name = segments.join('.');
             return () => { throw new KoRuntimeError(`macro "".${name} not known`); };
         }
-        const pkgPath = this.func.pkg.path;
-        return this.lazyGlobal(() => resolveBareName(this.program, pkgPath, head));
-    }
-
-    /** Resolves a global name at first use (names may be unknown until runtime, §3.5), then caches. */
-    private lazyGlobal(resolve: () => VarietyValue): Compiled {
-        let cached: VarietyValue | undefined;
-        return () => (cached ??= resolve());
+        return lazyGlobal(resolveBareName, this.program, this.func.pkg.path, head);
     }
 
     /** The fields of an argument list or constructor, `_`-prefixed ones evaluated but left out (§3.3). */
@@ -305,50 +265,124 @@ class ExprCompiler {
             return () => [];
         }
         if (labeled.length === 0) {
-            const values = terms.map(t => this.compile(t.value, deps));
-            const one = (v: Value): Field[] => [{ name: '', value: v }];
-            if (values.length === 1) {
-                const only = values[0];
-                return sc => { const v = only(sc); return v instanceof Promise ? v.then(one) : one(v); };
-            }
-            const many = (vs: Value[]): Field[] => [{ name: '', value: seqOwned(vs) }];
-            return sc => { const vs = evalAll(values, sc); return vs instanceof Promise ? vs.then(many) : many(vs); };
+            if (terms.length === 1) return positionalOne(this.compile(terms[0].value, deps));
+            return positionalMany(terms.map(t => this.compile(t.value, deps)));
         }
         const groups: { name: string; values: Compiled[] }[] = [];
         for (const t of terms) {
             if (t.newlineAfterColon && !isInlineFunc(t.value)) this.error(t, 'syntax error: a newline after ":" is only allowed before an inline function definition');
             if (t.label === undefined) { this.error(t, 'empty label: name the argument or drop the colon'); continue; }
-            let group = groups.find(g => g.name === t.label);
-            if (!group) groups.push(group = { name: t.label, values: [] });
-            group.values.push(this.compile(t.value, deps));
+            const compiled = this.compile(t.value, deps);
+            const group = groups.find(g => g.name === t.label);
+            if (group) group.values = [...group.values, compiled]; else groups.push({ name: t.label, values: [compiled] });
         }
         const flat = groups.flatMap(g => g.values);
-        const kept = groups.map(g => !g.name.startsWith('_'));
-        let build: (vs: Value[]) => Field[];
-        if (groups.every(g => g.values.length === 1)) {
-            // No repeated labels: one field per value.
-            build = vs => {
-                const fields: Field[] = [];
-                for (let i = 0; i < vs.length; i++) if (kept[i]) fields.push({ name: groups[i].name, value: vs[i] });
-                return fields;
-            };
-        } else {
-            build = vs => {
-                const fields: Field[] = [];
-                let k = 0;
-                for (let gi = 0; gi < groups.length; gi++) {
-                    const g = groups[gi];
-                    const group = vs.slice(k, k + g.values.length);
-                    k += g.values.length;
-                    if (!kept[gi]) continue;
-                    const nonEmpty = group.filter(v => v.kind !== 'empty');
-                    fields.push({ name: g.name, value: nonEmpty.length === 0 ? EMPTY : nonEmpty.length === 1 ? nonEmpty[0] : seqOwned(nonEmpty) });
-                }
-                return fields;
-            };
-        }
-        return sc => { const vs = evalAll(flat, sc); return vs instanceof Promise ? vs.then(build) : build(vs); };
+        // Dropped (`_`-prefixed) arguments have no name here: they are evaluated, not passed.
+        const names = groups.map(g => (g.name.startsWith('_') ? undefined : g.name));
+        return labeledTerms(flat, groups.every(g => g.values.length === 1)
+            ? uniqueFields(names)
+            : groupedFields(names, groups.map(g => g.values.length)));
     }
+}
+
+// Closures of compiled formulas are made by the module-level functions below rather than inline:
+// a closure keeps its whole scope chain alive, and inline ones kept the compiler's locals (term
+// lists, groups, the AST) for as long as the program, a large share of a big program's heap.
+
+const NO_NAMES: readonly string[] = [];
+
+function varietyOfFields(fields: Field[]): Value {
+    return { kind: 'variety', callee: JOIN, bound: fields };
+}
+
+function construct(terms: CompiledTerms, make: (fields: Field[]) => Value): Compiled {
+    return sc => { const fs = terms(sc); return fs instanceof Promise ? fs.then(make) : make(fs); };
+}
+
+function invoke(target: Compiled, terms: CompiledTerms): Compiled {
+    return sc => {
+        const t = target(sc), fs = terms(sc);
+        if (t instanceof Promise || fs instanceof Promise) return then2(t, fs, (v, fields) => invokeWith(v, fields, sc));
+        return invokeWith(t, fs, sc);
+    };
+}
+
+function augment(target: Compiled, terms: CompiledTerms): Compiled {
+    return sc => {
+        const t = target(sc), fs = terms(sc);
+        if (t instanceof Promise || fs instanceof Promise) return then2(t, fs, augmentFiltered);
+        return augmentFiltered(t, fs);
+    };
+}
+
+function select(target: Compiled, path: readonly string[]): Compiled {
+    return sc => { const v = target(sc); return v instanceof Promise ? v.then(x => selectOrFail(x, path)) : selectOrFail(v, path); };
+}
+
+function argument(index: number, path: readonly string[]): Compiled {
+    return path.length === 0 ? sc => sc.frame.args[index] : sc => selectOrFail(sc.frame.args[index], path);
+}
+
+function stepResult(index: number, path: readonly string[]): Compiled {
+    return path.length === 0
+        ? sc => sc.frame.results[index] as Value
+        : sc => selectOrFail(sc.frame.results[index] as Value, path);
+}
+
+/** Resolves a global name at first use (names may be unknown until runtime, §3.5), then caches. */
+function lazyGlobal(resolve: (program: Program, pkgPath: string, name: string) => VarietyValue, program: Program, pkgPath: string, name: string): Compiled {
+    let cached: VarietyValue | undefined;
+    return () => (cached ??= resolve(program, pkgPath, name));
+}
+
+function resolveInlineFunc(program: Program, pkgPath: string, name: string): VarietyValue {
+    const target = findFunction(program, pkgPath, name);
+    if (!target) throw new KoRuntimeError(`function ${name} not found`);
+    return { kind: 'variety', callee: target.callee, bound: [] };
+}
+
+function oneField(v: Value): Field[] { return [{ name: '', value: v }]; }
+
+function seqField(vs: Value[]): Field[] { return [{ name: '', value: seqOwned(vs) }]; }
+
+function positionalOne(only: Compiled): CompiledTerms {
+    return sc => { const v = only(sc); return v instanceof Promise ? v.then(oneField) : oneField(v); };
+}
+
+function positionalMany(values: readonly Compiled[]): CompiledTerms {
+    return sc => { const vs = evalAll(values, sc); return vs instanceof Promise ? vs.then(seqField) : seqField(vs); };
+}
+
+function labeledTerms(values: readonly Compiled[], build: (vs: Value[]) => Field[]): CompiledTerms {
+    return sc => { const vs = evalAll(values, sc); return vs instanceof Promise ? vs.then(build) : build(vs); };
+}
+
+/** No repeated labels: one field per value (names[i] undefined: dropped). */
+function uniqueFields(names: readonly (string | undefined)[]): (vs: Value[]) => Field[] {
+    let count = 0;
+    for (const n of names) if (n !== undefined) count++;
+    return vs => {
+        const fields = new Array<Field>(count);
+        for (let i = 0, k = 0; i < vs.length; i++) if (names[i] !== undefined) fields[k++] = { name: names[i]!, value: vs[i] };
+        return fields;
+    };
+}
+
+/** A label given several times: its values become one field (a sequence of the non-empty ones). */
+function groupedFields(names: readonly (string | undefined)[], sizes: readonly number[]): (vs: Value[]) => Field[] {
+    return vs => {
+        const fields: Field[] = [];
+        let k = 0;
+        for (let gi = 0; gi < names.length; gi++) {
+            const group = vs.slice(k, k + sizes[gi]);
+            k += sizes[gi];
+            const name = names[gi];
+            if (name === undefined) continue;
+            const nonEmpty = group.filter(v => v.kind !== 'empty');
+            fields.push({ name, value: nonEmpty.length === 0 ? EMPTY : nonEmpty.length === 1 ? nonEmpty[0] : seqOwned(nonEmpty) });
+        }
+        return fields;
+    };
 }
 
 /** Evaluates compiled formulas in order; a promise only when one of them is asynchronous. */
